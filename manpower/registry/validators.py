@@ -1,0 +1,81 @@
+"""Checks of identifiers as people type them; each failure is a DomainError with a specific code."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from manpower.core.errors import DomainError
+
+CR_NUMBER = re.compile(r"^\d{7,8}$")
+CIVIL_ID = re.compile(r"^\d{8,9}$")
+PASSPORT = re.compile(r"^[A-Z0-9]{6,9}$")
+E164 = re.compile(r"^\+[1-9]\d{7,14}$")
+OMAN_PHONE = re.compile(r"^\+968[279]\d{7}$")
+
+
+def normalise_digits(value: str) -> str:
+    """Accept Arabic-Indic and Eastern Arabic-Indic digits, as typed on Arabic keyboards."""
+    return value.translate(str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789"))
+
+
+def clean_cr_number(value: str, field: str = "cr_number") -> str:
+    value = normalise_digits(str(value or "")).strip()
+    if not CR_NUMBER.match(value):
+        raise DomainError("invalid_cr_number", field=field)
+    return value
+
+
+def clean_civil_id(value: str, field: str = "civil_id") -> str:
+    # The Royal Oman Police publish no check-digit algorithm for the civil number; we check the form
+    # (8 or 9 digits, not one repeated digit) and leave identity itself to the civil-status register.
+    value = normalise_digits(str(value or "")).strip().replace(" ", "")
+    if not CIVIL_ID.match(value) or len(set(value)) == 1:
+        raise DomainError("invalid_civil_id", field=field)
+    return value
+
+
+def clean_passport_number(value: str, field: str = "passport_number") -> str:
+    value = normalise_digits(str(value or "")).strip().upper()
+    if not PASSPORT.match(value):
+        raise DomainError("invalid_passport_number", field=field)
+    return value
+
+
+def clean_phone(value: str, field: str = "phone") -> str:
+    """E.164; spaces, dashes and brackets are allowed while typing, a leading 00 is read as +."""
+    compact = re.sub(r"[\s\-().]", "", normalise_digits(str(value or "")))
+    if compact.startswith("00"):
+        compact = "+" + compact[2:]
+    if not E164.match(compact):
+        raise DomainError("invalid_phone", field=field)
+    if compact.startswith("+968") and not OMAN_PHONE.match(compact):
+        raise DomainError("invalid_oman_phone", field=field)
+    return compact
+
+
+def clean_date(value: object, field: str) -> date:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(normalise_digits(str(value or "")).strip())
+    except ValueError:
+        raise DomainError("invalid_date", field=field) from None
+
+
+def clean_omr(value: object, field: str = "basic_wage") -> Decimal:
+    try:
+        amount = Decimal(normalise_digits(str(value)).strip())
+    except (InvalidOperation, ValueError):
+        raise DomainError("wage_invalid", field=field) from None
+    if not amount.is_finite() or amount < 0 or amount.as_tuple().exponent < -3:  # type: ignore[operator]
+        raise DomainError("wage_invalid", field=field)
+    return amount.quantize(Decimal("0.001"))
+
+
+def format_phone(value: str) -> str:
+    """+968 9123 4567 for Omani numbers; other numbers as stored."""
+    if OMAN_PHONE.match(value or ""):
+        return f"+968 {value[4:8]} {value[8:]}"
+    return value
