@@ -76,6 +76,9 @@ INSTALLED_APPS = [
     "manpower.audit",
     "manpower.registry",
     "manpower.identity",
+    "manpower.permits",
+    "manpower.payments",
+    "manpower.contracts",
     "manpower.portal",
     "manpower.api",
 ]
@@ -229,7 +232,53 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "django.utils.autoreload": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 
 WEB_WORKERS = int(os.environ.get("WEB_WORKERS", "2"))
+
+# --- Contracts and e-signature ----------------------------------------------------------------------
+# The signing CA (EC P-256). In development `manpower setup` creates it under PKI_DIR; in production the
+# certificate and key files are provisioned and their paths given here, and nothing is generated.
+PKI_DIR = Path(os.environ.get("PKI_DIR", VAR_DIR / "pki"))
+PKI_CA_CERT_FILE = os.environ.get("PKI_CA_CERT_FILE", str(PKI_DIR / "ca-cert.pem"))
+PKI_CA_KEY_FILE = os.environ.get("PKI_CA_KEY_FILE", str(PKI_DIR / "ca-key.pem"))
+# More trust roots for validating contract signatures (PEM files), e.g. an external time-stamping authority's.
+PKI_EXTRA_TRUST_ROOTS = _env_list("PKI_EXTRA_TRUST_ROOTS", "")
+# Key-encryption key for signers' private keys: 32 bytes, base64. Required in production; in development
+# it is derived from SECRET_KEY.
+SIGNING_KEY_KEK = os.environ.get("SIGNING_KEY_KEK", "")
+SIGNER_CERTIFICATE_DAYS = int(os.environ.get("SIGNER_CERTIFICATE_DAYS", "730"))
+# RFC 3161 time-stamping authority; the sandbox's in development.
+TSA_URL = os.environ.get("TSA_URL", f"http://127.0.0.1:{os.environ.get('SANDBOX_PORT', '8100')}/tsa")
+TSA_TIMEOUT_SECONDS = float(os.environ.get("TSA_TIMEOUT_SECONDS", "10"))
+# One-time codes that authorise a signature or an account claim.
+SIGNING_CODE_VALID_SECONDS = int(os.environ.get("SIGNING_CODE_VALID_SECONDS", "600"))
+SIGNING_CODE_MAX_FAILURES = int(os.environ.get("SIGNING_CODE_MAX_FAILURES", "5"))
+SIGNING_LOCK_MINUTES = int(os.environ.get("SIGNING_LOCK_MINUTES", "30"))
+# Reminders to the worker before a contract offer ends, in days before its deadline.
+CONTRACT_REMINDER_DAYS = [int(days) for days in _env_list("CONTRACT_REMINDER_DAYS", "3,1")]
+CONTRACT_VERIFY_MAX_BYTES = int(os.environ.get("CONTRACT_VERIFY_MAX_BYTES", str(10 * 1024 * 1024)))
+
+# --- Payments -------------------------------------------------------------------------------------
+# The online payment gateway. "sandbox" is our simulator (`manpower sandbox`, started by `manpower run`);
+# a real provider's adapter sits beside it in manpower/payments/gateway.py. The API key authenticates our
+# calls; the secret signs the gateway's callbacks (HMAC-SHA256). In development both are generated into var/.
+PAYMENT_GATEWAY = os.environ.get("PAYMENT_GATEWAY", "sandbox")
+PAYMENT_GATEWAY_URL = os.environ.get("PAYMENT_GATEWAY_URL", "http://127.0.0.1:8100/pay").rstrip("/")
+PAYMENT_GATEWAY_API_KEY = os.environ.get("PAYMENT_GATEWAY_API_KEY", "")
+PAYMENT_GATEWAY_SECRET = os.environ.get("PAYMENT_GATEWAY_SECRET", "")
+if not IS_PRODUCTION:  # in production, unset means online payment is off: no checkout, every callback refused
+    PAYMENT_GATEWAY_API_KEY = PAYMENT_GATEWAY_API_KEY or _development_secret("payment_gateway_api_key")
+    PAYMENT_GATEWAY_SECRET = PAYMENT_GATEWAY_SECRET or _development_secret("payment_gateway_secret")
+# Where the gateway sends its callbacks; by default this site's API.
+PAYMENT_CALLBACK_URL = os.environ.get("PAYMENT_CALLBACK_URL", "")
+PAYMENT_GATEWAY_TIMEOUT = float(os.environ.get("PAYMENT_GATEWAY_TIMEOUT", "10"))
+PAYMENT_CHECKOUT_EXPIRES_SECONDS = int(os.environ.get("PAYMENT_CHECKOUT_EXPIRES_SECONDS", "900"))
+# A started payment whose callback has not come is asked about after this many seconds, then less and less often.
+PAYMENT_POLL_SECONDS = int(os.environ.get("PAYMENT_POLL_SECONDS", "30"))
+PAYMENT_CALLBACK_TOLERANCE_SECONDS = int(os.environ.get("PAYMENT_CALLBACK_TOLERANCE_SECONDS", "300"))
+# Finance officers who receive the daily reconciliation report by e-mail (comma-separated).
+PAYMENT_FINANCE_EMAILS = _env_list("PAYMENT_FINANCE_EMAILS", "")

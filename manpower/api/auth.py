@@ -7,12 +7,24 @@ from typing import Any
 
 from django.contrib.auth import authenticate
 from django.http import HttpRequest
-from ninja.security import APIKeyCookie, HttpBasicAuth
+from ninja.security import APIKeyCookie, HttpBasicAuth, HttpBearer
+
+from manpower.identity.tokens import user_for_token
 
 
 class BasicAuth(HttpBasicAuth):
     def authenticate(self, request: HttpRequest, username: str, password: str) -> Any:
         user = authenticate(request, username=username, password=password)
+        if user is not None:
+            request.user = user
+        return user
+
+
+class TokenAuth(HttpBearer):
+    """`Authorization: Bearer mpw_…` — for systems; create tokens with `manpower api-token`."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = user_for_token(token)
         if user is not None:
             request.user = user
         return user

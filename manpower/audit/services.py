@@ -50,7 +50,9 @@ def record(actor: Any, action: str, obj: models.Model | None = None, *, object_t
            after: dict | None = None, **data: Any) -> AuditEvent:
     """Append one event to the chain, inside the caller's transaction."""
     with transaction.atomic():
-        head, _ = AuditHead.objects.select_for_update().get_or_create(id=1)
+        head = AuditHead.objects.select_for_update().filter(id=1).first()
+        if head is None:  # the migration creates it; a database restored without it gets it back here
+            head, _ = AuditHead.objects.get_or_create(id=1)
         actor_id = getattr(actor, "pk", None) if actor is not None else None
         actor_label = str(getattr(actor, "email", "") or actor or "system")[:200]
         fields = {

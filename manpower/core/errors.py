@@ -35,6 +35,8 @@ MESSAGES: dict[str, Promise] = {
     "not_permitted": _("You are not permitted to do this for this record."),
     "not_found": _("No such record, or you are not permitted to see it."),
     "malformed_file": _("%(file)s, line %(line)s: %(reason)s"),
+    "too_many_rows": _("Send at most %(maximum)s rows at a time; this file has %(count)s."),
+    "invalid": _("This value is not valid."),
 }
 
 

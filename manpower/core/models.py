@@ -42,3 +42,17 @@ class JobRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.last_run_on})"
+
+
+class Sequence(models.Model):
+    """Gap-free counters for document numbers (applications, permits, invoices), one per name and year."""
+
+    name = models.CharField(max_length=40)
+    year = models.PositiveSmallIntegerField()
+    value = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["name", "year"], name="sequence_once_per_year")]
+
+    def __str__(self) -> str:
+        return f"{self.name}-{self.year}: {self.value}"

@@ -37,21 +37,19 @@ def handles(topic: str) -> Callable[[Handler], Handler]:
     return register
 
 
-def emit(topic: str, *, key: str, **payload: Any) -> OutboxMessage:
-    """Record a message to deliver after commit; the same key twice records it once."""
-    message, created = OutboxMessage.objects.get_or_create(key=key, defaults={"topic": topic, "payload": payload})
-    if created:
-        transaction.on_commit(lambda: _queue_delivery(message.pk))
-    return message
+def emit(topic: str, *, key: str, **payload: Any) -> None:
+    """Record a message to deliver after commit; the same key twice records it once (one INSERT … ON CONFLICT)."""
+    OutboxMessage.objects.bulk_create([OutboxMessage(topic=topic, key=key, payload=payload)], ignore_conflicts=True)
+    transaction.on_commit(lambda: _queue_delivery(key))
 
 
-def _queue_delivery(message_id: int) -> None:
+def _queue_delivery(key: str) -> None:
     from manpower.core.tasks import deliver_outbox_message
 
     try:
-        deliver_outbox_message.enqueue(message_id)
+        deliver_outbox_message.enqueue(key)
     except Exception:  # the sweep delivers it; queueing is only a shortcut
-        log.warning("outbox.enqueue_failed", message_id=message_id, exc_info=True)
+        log.warning("outbox.enqueue_failed", key=key, exc_info=True)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -60,15 +58,16 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=seconds * random.uniform(0.8, 1.2))
 
 
-def deliver(message_id: int) -> str:
-    """Claim one message and hand it to its handlers; returns the resulting status."""
+def deliver(message_id: int | str) -> str:
+    """Claim one message (by id or key) and hand it to its handlers; returns the resulting status."""
     now = timezone.now()
+    lookup = {"key": message_id} if isinstance(message_id, str) else {"pk": message_id}
     claimed = OutboxMessage.objects.filter(
-        pk=message_id, status=OutboxMessage.Status.PENDING, next_attempt_at__lte=now
+        status=OutboxMessage.Status.PENDING, next_attempt_at__lte=now, **lookup
     ).update(status=OutboxMessage.Status.SENDING, attempts=F("attempts") + 1, next_attempt_at=now)
     if not claimed:
         return "skipped"
-    message = OutboxMessage.objects.get(pk=message_id)
+    message = OutboxMessage.objects.get(**lookup)
     handlers = _HANDLERS.get(message.topic, [])
     try:
         for handler in handlers:

@@ -8,8 +8,8 @@ from manpower.core import outbox
 
 
 @task()
-def deliver_outbox_message(message_id: int) -> str:
-    return outbox.deliver(message_id)
+def deliver_outbox_message(key: str) -> str:
+    return outbox.deliver(key)
 
 
 @task()

@@ -95,3 +95,22 @@ class Membership(models.Model):
 
     def allows(self, permission: str) -> bool:
         return permission == EstablishmentPermission.VIEW or permission in self.permissions
+
+
+class ApiToken(models.Model):
+    """A bearer token for systems calling the API on a user's behalf. Only a hash of the secret is kept."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100, help_text="What the token is for, e.g. the payroll system.")
+    prefix = models.CharField(max_length=12, unique=True, help_text="The token's first characters, shown to tell tokens apart.")
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.name})"

@@ -6,8 +6,10 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from manpower.identity.models import Role
+from manpower.permits.selectors import applications_for, establishment_summary, permits_for
 from manpower.portal.forms import SignInForm
 from manpower.registry.selectors import employments_for, establishment_workforce, establishments_for
 
@@ -28,7 +30,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context: dict[str, object] = {}
     if user.role == Role.EMPLOYER:  # type: ignore[union-attr]
         establishments = list(establishments_for(user))  # type: ignore[arg-type]
-        context["establishments"] = [(e, establishment_workforce(e)) for e in establishments]
+        today = timezone.localdate()
+        context["establishments"] = [(e, establishment_workforce(e), establishment_summary(e.pk, today))
+                                     for e in establishments]
     elif user.role == Role.WORKER:  # type: ignore[union-attr]
         context["employments"] = list(employments_for(user))  # type: ignore[arg-type]
+        context["permits"] = list(permits_for(user))  # type: ignore[arg-type]
+        context["applications"] = list(applications_for(user).order_by("-id")[:20])  # type: ignore[arg-type]
     return render(request, "portal/dashboard.html", context)

@@ -141,6 +141,9 @@ class Establishment(models.Model):
         NON_PROFIT = "non_profit", _("non-profit body")
         GOVERNMENT = "government", _("government body")
         INDIVIDUAL = "individual", _("individual employer of domestic workers")
+        FARM = "farm", _("farm owner employing farm workers")
+        CLUB = "club", _("sports or social club")
+        PLACE_OF_WORSHIP = "place_of_worship", _("mosque, church or other place of worship")
 
     class Status(models.TextChoices):
         ACTIVE = "active", _("active")
@@ -156,7 +159,7 @@ class Establishment(models.Model):
     cr_number = models.CharField(_("commercial registration number"), max_length=8, unique=True)
     name_ar = models.CharField(_("name in Arabic"), max_length=300)
     name_en = models.CharField(_("name in English"), max_length=300, blank=True)
-    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.COMPANY)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.COMPANY)
     activity = models.ForeignKey(Activity, on_delete=models.PROTECT, related_name="+",
                                  verbose_name=_("main economic activity"))
     governorate = models.ForeignKey(Governorate, on_delete=models.PROTECT, related_name="+")
@@ -167,6 +170,12 @@ class Establishment(models.Model):
     size_class = models.CharField(_("size class"), max_length=8, choices=Size.choices, default=Size.SMALL)
     unpaid_dues_omr = models.DecimalField(max_digits=12, decimal_places=3, default=Decimal("0.000"))
     wps_breach = models.BooleanField(_("wage protection breach"), default=False)
+    services_suspended = models.BooleanField(
+        _("ministry services suspended"), default=False,
+        help_text="Set by the ministry when a decision suspends new permits for this establishment.")
+    omanisation_target = models.DecimalField(
+        _("Omanisation target (%)"), max_digits=5, decimal_places=2, null=True, blank=True,
+        help_text="A target prescribed for this establishment; empty means its sector's target.")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 

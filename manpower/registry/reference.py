@@ -17,6 +17,7 @@ from typing import Any
 
 from django.db import models, transaction
 
+from manpower.registry import codes
 from manpower.registry.models import (
     Activity,
     Country,
@@ -278,4 +279,5 @@ def load_source(source: Source, progress: Callable[[Iterator[Any], int, str], It
             model.objects.bulk_update(to_update, fields, batch_size=500)  # type: ignore[attr-defined]
         created, updated = len(to_create), len(to_update)
         ReferenceLoad.objects.update_or_create(file=source.file, defaults={"sha256": digest, "rows": len(records)})
+        transaction.on_commit(codes.clear)
     return LoadResult(source.file, len(records), created, updated, skipped=False)

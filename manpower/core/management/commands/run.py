@@ -15,13 +15,20 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):  # type: ignore[no-untyped-def]
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+        parser.add_argument("--sandbox-port", type=int, default=int(os.environ.get("SANDBOX_PORT", "8100")))
 
     def handle(self, *args, **options):  # type: ignore[no-untyped-def]
         port = options["port"]
         manpower = [sys.executable, "-m", "manpower.cli"]
+        # The simulators of outside systems run beside us; the payment gateway is ours unless one is configured.
+        sandbox_port = options["sandbox_port"]
+        env = dict(os.environ)
+        env.setdefault("PAYMENT_GATEWAY_URL", f"http://127.0.0.1:{sandbox_port}/pay")
+        env.setdefault("SITE_URL", f"http://127.0.0.1:{port}")
         processes = [
-            subprocess.Popen([*manpower, "serve", "--port", str(port)]),
-            subprocess.Popen([*manpower, "worker"]),
+            subprocess.Popen([*manpower, "sandbox", "--port", str(sandbox_port)], env=env),
+            subprocess.Popen([*manpower, "serve", "--port", str(port)], env=env),
+            subprocess.Popen([*manpower, "worker"], env=env),
         ]
         self._print_welcome(port)
 

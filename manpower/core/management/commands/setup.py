@@ -40,7 +40,9 @@ class Command(BaseCommand):
 
         ensure_platform_keys()
         if options["demo"]:
+            from manpower.permits.demo import load_demo_applications
             from manpower.registry.demo import load_demo
 
             created = load_demo(timezone.localdate())
+            created["applications"] = load_demo_applications(timezone.localdate())
             self.stdout.write("demo data: " + ", ".join(f"{n} {k}" for k, n in created.items()) + " created")

@@ -1,0 +1,99 @@
+"""Gathering the facts the rule book reads, from the register, in a bounded number of queries.
+
+What another authority must still supply stays ``None`` (medical fitness until the health ministry
+reports); the rules answer "unknown" and the application waits, visibly.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db.models import Count, Q
+
+from manpower.permits.models import Application, ApplicationType, Permit
+from manpower.registry.models import Employment, Establishment, Person
+
+
+def establishment_facts(establishment: Establishment, on: date) -> dict[str, Any]:
+    counts = Employment.objects.current(on).filter(establishment=establishment).aggregate(
+        total=Count("id"), omani=Count("id", filter=Q(is_omani=True))
+    )
+    return {
+        "cr_number": establishment.cr_number,
+        "cr_status": establishment.status,
+        "cr_issue_date": establishment.cr_issued_on.isoformat(),
+        "cr_expiry_date": establishment.cr_expires_on.isoformat(),
+        "kind": establishment.kind,
+        "legal_person": "natural" if establishment.kind in {"individual", "farm"} else "juridical",
+        "activity": establishment.activity_id,
+        "omani_employees": counts["omani"] or 0,
+        "non_omani_employees": (counts["total"] or 0) - (counts["omani"] or 0),
+        "omanisation_target": str(establishment.omanisation_target) if establishment.omanisation_target is not None else None,
+        "has_unpaid_dues": establishment.unpaid_dues_omr > 0,
+        "has_wps_breach": establishment.wps_breach,
+        "services_suspended": establishment.services_suspended,
+    }
+
+
+def worker_facts(person: Person, *, establishment_id: int, exclude_permit: int | None = None) -> dict[str, Any]:
+    elsewhere = Permit.objects.filter(person=person, status=Permit.Status.ACTIVE).exclude(establishment_id=establishment_id)
+    if exclude_permit is not None:
+        elsewhere = elsewhere.exclude(pk=exclude_permit)
+    return {
+        "nationality": person.nationality_id,
+        "date_of_birth": person.date_of_birth.isoformat(),
+        "passport_expiry_date": person.passport_expires_on.isoformat() if person.passport_expires_on else None,
+        "medical_fitness": person.medical_fitness or None,
+        "has_active_permit_elsewhere": elsewhere.exists(),
+        "has_abandonment_report": person.abandonment_reported,
+    }
+
+
+def permit_facts(permit: Permit) -> dict[str, Any]:
+    employment = (Employment.objects.filter(person_id=permit.person_id, establishment_id=permit.establishment_id)
+                  .order_by("-start_date").values("start_date", "basic_wage_omr").first())
+    issuing = permit.issued_by_application
+    renewed = permit.applications.filter(type=ApplicationType.RENEWAL, state="issued").order_by("-id").first()
+    return {
+        "number": permit.number,
+        "expiry_date": permit.valid_until.isoformat(),
+        "employment_start": (employment["start_date"] if employment else permit.valid_from).isoformat(),
+        "occupation_isco08": permit.occupation_id,
+        "basic_wage": str(employment["basic_wage_omr"] if employment else issuing.basic_wage_omr),
+        "is_cancelled": permit.status == Permit.Status.CANCELLED,
+        # Until contracts are registered on the platform, the contract submitted with the permit application
+        # is the registered one.
+        "has_registered_contract": True,
+        "renewed_on": renewed.state_changed_at.date().isoformat() if renewed else None,
+    }
+
+
+def gather_facts(application: Application, *, on: date, establishment: Establishment | None = None,
+                 person: Person | None = None) -> dict[str, Any]:
+    """The facts for the rules; pass the establishment and person when the caller has them already."""
+    if establishment is None or establishment.pk != application.establishment_id:
+        establishment = Establishment.objects.get(pk=application.establishment_id)
+    if person is None or person.pk != application.person_id:
+        person = Person.objects.get(pk=application.person_id)
+    kind = application.type
+    facts: dict[str, Any] = {
+        "establishment": establishment_facts(establishment, on),
+        "worker": worker_facts(person, establishment_id=establishment.pk,
+                               exclude_permit=application.permit_id if kind == ApplicationType.TRANSFER else None),
+    }
+    if kind != ApplicationType.CANCELLATION:
+        facts["occupation"] = {"isco08": application.occupation_id,
+                               "esco_uri": application.job_title_id if application.job_title_id else None}
+        facts["basic_wage"] = str(application.basic_wage_omr)
+    if kind == ApplicationType.NEW_PERMIT:
+        return facts
+    permit = Permit.objects.select_related("issued_by_application").get(pk=application.permit_id)
+    facts["permit"] = permit_facts(permit)
+    if kind == ApplicationType.TRANSFER:
+        facts["current_employer"] = establishment_facts(Establishment.objects.get(pk=permit.establishment_id), on)
+        facts["transfer"] = {"kind": "permanent", "worker_consents": application.worker_consent_at is not None,
+                             "basis": application.input.get("transfer_basis") or "employer_consent"}
+    if kind == ApplicationType.CANCELLATION:
+        facts["has_open_labour_complaint"] = False  # no complaint register on the platform yet
+    return facts

@@ -1,0 +1,75 @@
+"""Turning applications and permits into what people read: one language, plain words, the reasons."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import translation
+
+from manpower.payments.models import Invoice
+from manpower.permits.models import Application, Decision, Permit
+
+
+def _lang() -> str:
+    return "en" if (translation.get_language() or "ar").startswith("en") else "ar"
+
+
+def decision_view(decision: Decision | None, lang: str | None = None) -> dict[str, Any] | None:
+    if decision is None:
+        return None
+    lang = lang or _lang()
+    result = decision.result
+    checks = [
+        {"id": check["id"], "status": check["status"], "code": check.get("code"),
+         "title": check.get("title", {}).get(lang, ""), "citation": check.get("citation", {}).get(lang, ""),
+         "message": check.get("message", {}).get(lang, ""), "fix": check.get("fix", {}).get(lang, "")}
+        for check in result.get("checks", [])
+    ]
+    order = {"failed": 0, "refer": 1, "unknown": 2, "passed": 3}
+    checks.sort(key=lambda check: order.get(check["status"], 4))
+    return {
+        "seq": decision.seq, "source": decision.source, "outcome": decision.outcome,
+        "evaluated_on": decision.evaluated_on, "ruleset_version": decision.ruleset_version,
+        "checks": checks,
+        "fees": [{"code": fee["code"], "label": fee["label"][lang], "amount": fee["amount"],
+                  "explanation": fee.get("explanation", {}).get(lang, "")} for fee in result.get("fees", [])],
+        "total": result.get("total", "0.000"),
+        "trace": result.get("trace", []),
+        "officer_reason": decision.reason,
+        "created_at": decision.created_at,
+    }
+
+
+def application_view(application: Application, *, with_decisions: bool = False) -> dict[str, Any]:
+    invoice = (Invoice.objects.filter(subject_type="permits.application", subject_id=application.number)
+               .order_by("-id").first())
+    issued = Permit.objects.filter(issued_by_application=application).values_list("number", flat=True).first()
+    decisions = list(application.decisions.order_by("seq"))
+    view: dict[str, Any] = {
+        "number": application.number, "type": application.type, "type_label": application.get_type_display(),
+        "state": application.state, "state_label": application.get_state_display(),
+        "cr_number": application.establishment.cr_number,
+        "worker": {"name": application.person.name, "nationality": application.person.nationality_id,
+                   "passport_last4": application.person.passport_number[-4:]},
+        "occupation": application.occupation_id, "occupation_title": application.occupation.name,
+        "basic_wage": str(application.basic_wage_omr),
+        "permit_number": application.permit.number if application.permit_id else issued,  # type: ignore[union-attr]
+        "created_at": application.created_at, "state_changed_at": application.state_changed_at,
+        "decision": decision_view(decisions[-1] if decisions else None),
+        "invoice": {"number": invoice.number, "total": str(invoice.total_omr), "status": invoice.status,
+                    "due_on": invoice.due_on} if invoice else None,
+        "awaiting_worker_consent": application.type == "transfer" and application.worker_consent_at is None
+        and application.is_open,
+    }
+    if with_decisions:
+        view["history"] = [decision_view(decision) for decision in decisions]
+    return view
+
+
+def permit_view(permit: Permit) -> dict[str, Any]:
+    return {"number": permit.number, "status": permit.status, "status_label": permit.get_status_display(),
+            "valid_from": permit.valid_from, "valid_until": permit.valid_until,
+            "cr_number": permit.establishment.cr_number, "establishment": permit.establishment.name,
+            "occupation": permit.occupation_id, "occupation_title": permit.occupation.name,
+            "worker": {"name": permit.person.name, "nationality": permit.person.nationality_id},
+            "credential": permit.credential}

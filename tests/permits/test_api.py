@@ -1,0 +1,117 @@
+"""The REST API as a client uses it: HTTP Basic, JSON, Idempotency-Key, Accept-Language."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+from django.test import Client
+
+from manpower.permits.models import Application
+from tests import factories as f
+from tests.permits.conftest import new_permit
+
+pytestmark = pytest.mark.django_db
+PASSWORD = "correct horse battery"
+
+
+def auth(user) -> dict[str, str]:
+    token = base64.b64encode(f"{user.email}:{PASSWORD}".encode()).decode()
+    return {"HTTP_AUTHORIZATION": f"Basic {token}"}
+
+
+def post(client: Client, path: str, body: dict, user, **headers):
+    return client.post(path, body, content_type="application/json", **auth(user), **headers)
+
+
+def test_submit_get_and_list(client, employer_world):
+    est, rep = employer_world["est"], employer_world["rep"]
+    response = post(client, "/api/v1/applications", {"cr_number": est.cr_number, **new_permit()}, rep)
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["number"].startswith("APP-") and body["decision"]["outcome"] in {"approve", "await", "reject", "refer"}
+    assert {"id", "status", "message", "fix", "citation"} <= set(body["decision"]["checks"][0])
+    detail = client.get(f"/api/v1/applications/{body['number']}", **auth(rep)).json()
+    assert detail["number"] == body["number"]
+    listing = client.get(f"/api/v1/applications?cr_number={est.cr_number}&page_size=10", **auth(rep)).json()
+    assert listing["count"] == 1 and listing["results"][0]["number"] == body["number"]
+
+
+def test_the_same_idempotency_key_returns_the_first_result(client, employer_world):
+    est, rep = employer_world["est"], employer_world["rep"]
+    first = post(client, "/api/v1/applications", {"cr_number": est.cr_number, **new_permit()}, rep,
+                 HTTP_IDEMPOTENCY_KEY="abc-123")
+    again = post(client, "/api/v1/applications", {"cr_number": est.cr_number, **new_permit(passport_number="ZZ99887")},
+                 rep, HTTP_IDEMPOTENCY_KEY="abc-123")
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.json()["number"] == again.json()["number"]
+    assert Application.objects.count() == 1
+
+
+def test_invalid_fields_give_422_with_code_field_and_message_in_the_callers_language(client, employer_world):
+    est, rep = employer_world["est"], employer_world["rep"]
+    body = {"cr_number": est.cr_number, **new_permit(passport_number="p", occupation="12", basic_wage="abc")}
+    english = post(client, "/api/v1/applications", body, rep, HTTP_ACCEPT_LANGUAGE="en")
+    assert english.status_code == 422
+    errors = {e["field"]: e for e in english.json()["errors"]}
+    assert set(errors) == {"passport_number", "occupation", "basic_wage"}
+    assert errors["occupation"]["code"] == "unknown_occupation" and "ISCO-08" in errors["occupation"]["message"]
+    arabic = post(client, "/api/v1/applications", body, rep, HTTP_ACCEPT_LANGUAGE="ar")
+    assert "رمز" in {e["field"]: e for e in arabic.json()["errors"]}["occupation"]["message"]
+
+
+def test_an_unknown_cr_is_a_specific_refusal(client, employer_world):
+    response = post(client, "/api/v1/applications", {"cr_number": "7777777", **new_permit()}, employer_world["rep"],
+                     HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 404 and response.json()["errors"][0]["code"] == "not_found"
+
+
+def test_other_establishments_applications_are_invisible(client, employer_world):
+    est, rep = employer_world["est"], employer_world["rep"]
+    number = post(client, "/api/v1/applications", {"cr_number": est.cr_number, **new_permit()}, rep).json()["number"]
+    outsider = f.user("employer", establishments=[f.establishment()])
+    assert client.get(f"/api/v1/applications/{number}", **auth(outsider)).status_code == 404
+    assert client.get("/api/v1/applications", **auth(outsider)).json()["count"] == 0
+
+
+def test_unauthenticated_calls_are_refused(client):
+    assert client.get("/api/v1/applications").status_code == 401
+
+
+def test_bulk_returns_a_result_per_row(client, employer_world):
+    est, rep = employer_world["est"], employer_world["rep"]
+    rows = [new_permit(passport_number="B1000001"), new_permit(passport_number="bad"), new_permit(passport_number="B1000003")]
+    response = post(client, "/api/v1/applications/bulk", {"cr_number": est.cr_number, "rows": rows}, rep,
+                    HTTP_ACCEPT_LANGUAGE="en", HTTP_IDEMPOTENCY_KEY="batch-1")
+    body = response.json()
+    assert (body["accepted"], body["refused"]) == (2, 1)
+    assert [r["accepted"] for r in body["results"]] == [True, False, True]
+    assert body["results"][1]["errors"][0]["field"] == "passport_number"
+    again = post(client, "/api/v1/applications/bulk", {"cr_number": est.cr_number, "rows": rows}, rep,
+                 HTTP_IDEMPOTENCY_KEY="batch-1").json()
+    assert [r.get("number") for r in again["results"]] == [r.get("number") for r in body["results"]]
+    assert Application.objects.count() == 2
+
+
+def test_bulk_refuses_more_than_1000_rows(client, employer_world):
+    est, rep = employer_world["est"], employer_world["rep"]
+    response = post(client, "/api/v1/applications/bulk", {"cr_number": est.cr_number, "rows": [{}] * 1001}, rep,
+                    HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 422 and response.json()["errors"][0]["code"] == "too_many_rows"
+
+
+def test_the_openapi_document_is_published(client):
+    schema = client.get("/api/openapi.json").json()
+    assert "/api/v1/applications" in schema["paths"] and "/api/v1/verify" in schema["paths"]
+
+
+def test_api_tokens_authenticate_without_a_password_and_can_be_revoked(client, employer_world):
+    from manpower.identity.tokens import token_create, token_revoke
+
+    token, secret = token_create(actor=employer_world["rep"], user=employer_world["rep"], name="payroll")
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+    assert client.get("/api/v1/me", **headers).json()["email"] == employer_world["rep"].email
+    assert token.digest != secret and secret not in token.prefix + token.digest
+    token_revoke(actor=employer_world["rep"], token=token)
+    assert client.get("/api/v1/me", **headers).status_code == 401
+    assert client.get("/api/v1/me", HTTP_AUTHORIZATION="Bearer mpw_not-a-token").status_code == 401
