@@ -47,3 +47,11 @@ def authorize_person(user: User, person: Any) -> None:
         if ids and person.employments.filter(establishment_id__in=ids).exists():
             return
     raise PermissionDenied()
+
+
+def request_user(request: Any) -> User:
+    """The signed-in user of a request that a login-required view serves (never anonymous there)."""
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied()
+    return user

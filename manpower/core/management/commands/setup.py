@@ -37,8 +37,10 @@ class Command(BaseCommand):
         if failures:
             raise CommandError(f"{len(failures)} reference file(s) not loaded")
         from manpower.identity.ca import ensure_platform_keys
+        from manpower.identity.pki import ensure_development_ca
 
         ensure_platform_keys()
+        ensure_development_ca()
         if options["demo"]:
             from manpower.permits.demo import load_demo_applications
             from manpower.registry.demo import load_demo
