@@ -88,11 +88,13 @@ def gather_facts(application: Application, *, on: date, establishment: Establish
         facts["basic_wage"] = str(application.basic_wage_omr)
     if kind == ApplicationType.NEW_PERMIT:
         return facts
+    if application.permit_id is None:
+        raise ValueError(f"{application.number}: a {kind} application must name the permit it concerns")
     permit = Permit.objects.select_related("issued_by_application").get(pk=application.permit_id)
     facts["permit"] = permit_facts(permit)
     if kind == ApplicationType.TRANSFER:
         facts["current_employer"] = establishment_facts(Establishment.objects.get(pk=permit.establishment_id), on)
-        facts["transfer"] = {"kind": "permanent", "worker_consents": application.worker_consent_at is not None,
+        facts["transfer"] = {"kind": "permanent", "worker_consents": True if application.worker_consent_at is not None else None,
                              "basis": application.input.get("transfer_basis") or "employer_consent"}
     if kind == ApplicationType.CANCELLATION:
         facts["has_open_labour_complaint"] = False  # no complaint register on the platform yet

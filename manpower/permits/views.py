@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from manpower.api.permits import verify
 from manpower.core.errors import DomainError, InputErrors
+from manpower.identity.authz import request_user
 from manpower.payments import services as payment_services
 from manpower.payments.models import Invoice
 from manpower.permits import credentials, selectors, services
@@ -115,13 +116,13 @@ def _act(request: HttpRequest, number: str, action: Any) -> HttpResponse:
 @login_required
 @require_POST
 def application_withdraw(request: HttpRequest, number: str) -> HttpResponse:
-    return _act(request, number, lambda a: services.application_withdraw(actor=request.user, application=a))
+    return _act(request, number, lambda a: services.application_withdraw(actor=request_user(request), application=a))
 
 
 @login_required
 @require_POST
 def application_consent(request: HttpRequest, number: str) -> HttpResponse:
-    return _act(request, number, lambda a: services.transfer_consent(actor=request.user, application=a))
+    return _act(request, number, lambda a: services.transfer_consent(actor=request_user(request), application=a))
 
 
 @login_required
@@ -132,7 +133,7 @@ def officer_decide(request: HttpRequest, number: str) -> HttpResponse:
     def decide(application: Any) -> None:
         if not form.is_valid():
             raise DomainError("reason_required", field="reason")
-        services.referral_decide(actor=request.user, application=application, approve=form.cleaned_data["approve"],
+        services.referral_decide(actor=request_user(request), application=application, approve=form.cleaned_data["approve"],
                                  reason=form.cleaned_data["reason"])
 
     return _act(request, number, decide)
@@ -143,9 +144,9 @@ def officer_decide(request: HttpRequest, number: str) -> HttpResponse:
 def officer_override(request: HttpRequest, number: str) -> HttpResponse:
     if "reason" in request.POST:
         reason = request.POST.get("reason", "")
-        return _act(request, number, lambda a: services.override_request(actor=request.user, application=a, reason=reason))
+        return _act(request, number, lambda a: services.override_request(actor=request_user(request), application=a, reason=reason))
     confirm = request.POST.get("confirm") == "1"
-    return _act(request, number, lambda a: services.override_confirm(actor=request.user, application=a, confirm=confirm))
+    return _act(request, number, lambda a: services.override_confirm(actor=request_user(request), application=a, confirm=confirm))
 
 
 @login_required
@@ -158,7 +159,7 @@ def invoice_record_payment(request: HttpRequest, number: str) -> HttpResponse:
                                          status=Invoice.Status.DUE).first()
         if invoice is None or not form.is_valid():
             raise DomainError("required", field="reference")
-        payment_services.invoice_record_payment(actor=request.user, invoice=invoice, amount=Decimal(invoice.total_omr),
+        payment_services.invoice_record_payment(actor=request_user(request), invoice=invoice, amount=Decimal(invoice.total_omr),
                                                 method=form.cleaned_data["method"], reference=form.cleaned_data["reference"])
         messages.success(request, _("Payment recorded. The permit is issued within seconds."))
 

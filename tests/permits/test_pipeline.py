@@ -15,7 +15,7 @@ from manpower.payments.models import Invoice
 from manpower.payments.services import invoice_record_payment
 from manpower.permits import credentials, services
 from manpower.permits.inputs import parse_application
-from manpower.permits.models import Application, Decision, Permit
+from manpower.permits.models import Application, Permit
 from manpower.registry.models import Person
 from tests import factories as f
 from tests.permits.conftest import TODAY, new_permit, submit
