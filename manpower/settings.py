@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "manpower.permits",
     "manpower.payments",
     "manpower.contracts",
+    "manpower.integrations",
     "manpower.portal",
     "manpower.api",
 ]
@@ -88,6 +89,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "manpower.core.middleware.ApiLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -261,6 +263,20 @@ SIGNING_LOCK_MINUTES = int(os.environ.get("SIGNING_LOCK_MINUTES", "30"))
 # Reminders to the worker before a contract offer ends, in days before its deadline.
 CONTRACT_REMINDER_DAYS = [int(days) for days in _env_list("CONTRACT_REMINDER_DAYS", "3,1")]
 CONTRACT_VERIFY_MAX_BYTES = int(os.environ.get("CONTRACT_VERIFY_MAX_BYTES", str(10 * 1024 * 1024)))
+
+# --- Other authorities ----------------------------------------------------------------------------
+# The Ministry of Health's medical-examination results, asked by passport; "sandbox" is our simulator
+# (`manpower sandbox`, under /moh). The API key authenticates our calls; in development it is generated into var/.
+HEALTH_AUTHORITY_URL = os.environ.get("HEALTH_AUTHORITY_URL",
+                                      f"http://127.0.0.1:{os.environ.get('SANDBOX_PORT', '8100')}/moh").rstrip("/")
+HEALTH_AUTHORITY_API_KEY = os.environ.get("HEALTH_AUTHORITY_API_KEY", "")
+if not IS_PRODUCTION:
+    HEALTH_AUTHORITY_API_KEY = HEALTH_AUTHORITY_API_KEY or _development_secret("health_authority_api_key")
+AUTHORITY_TIMEOUT_SECONDS = float(os.environ.get("AUTHORITY_TIMEOUT_SECONDS", "10"))
+# A question an authority cannot answer yet is asked again after this many seconds, then less and less often
+# (at most hourly); after AUTHORITY_GIVE_UP_DAYS the request is closed as unanswered and an officer is told.
+AUTHORITY_RETRY_SECONDS = int(os.environ.get("AUTHORITY_RETRY_SECONDS", "5"))
+AUTHORITY_GIVE_UP_DAYS = int(os.environ.get("AUTHORITY_GIVE_UP_DAYS", "30"))
 
 # --- Payments -------------------------------------------------------------------------------------
 # The online payment gateway. "sandbox" is our simulator (`manpower sandbox`, started by `manpower run`);

@@ -5,29 +5,35 @@ from __future__ import annotations
 import base64
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.http import HttpRequest
+from django.utils import translation
 from ninja.security import APIKeyCookie, HttpBasicAuth, HttpBearer
 
 from manpower.identity.tokens import user_for_token
 
 
+def _signed_in(request: HttpRequest, user: Any) -> Any:
+    """Remember the caller; without an Accept-Language header, answer in the caller's own language."""
+    if user is not None:
+        request.user = user
+        preferred = getattr(user, "preferred_language", "")
+        if not getattr(request, "api_language_asked", True) and preferred in dict(settings.LANGUAGES):
+            translation.activate(preferred)
+    return user
+
+
 class BasicAuth(HttpBasicAuth):
     def authenticate(self, request: HttpRequest, username: str, password: str) -> Any:
-        user = authenticate(request, username=username, password=password)
-        if user is not None:
-            request.user = user
-        return user
+        return _signed_in(request, authenticate(request, username=username, password=password))
 
 
 class TokenAuth(HttpBearer):
     """`Authorization: Bearer mpw_…` — for systems; create tokens with `manpower api-token`."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        user = user_for_token(token)
-        if user is not None:
-            request.user = user
-        return user
+        return _signed_in(request, user_for_token(token))
 
 
 class SessionAuth(APIKeyCookie):
@@ -35,7 +41,7 @@ class SessionAuth(APIKeyCookie):
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = getattr(request, "user", None)
-        return user if user is not None and user.is_authenticated else None
+        return _signed_in(request, user) if user is not None and user.is_authenticated else None
 
 
 def decode_basic(header: str) -> tuple[str, str] | None:

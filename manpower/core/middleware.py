@@ -36,3 +36,42 @@ class RequestIdMiddleware:
                 ms=round((time.perf_counter() - started) * 1000, 1),
             )
         return response
+
+
+def accepted_language(header: str) -> str | None:
+    """The first language of an Accept-Language header that the platform speaks, or None."""
+    from django.utils.translation import get_supported_language_variant
+    from django.utils.translation.trans_real import parse_accept_lang_header
+
+    for code, _quality in parse_accept_lang_header(header):
+        if code == "*":
+            continue
+        try:
+            return get_supported_language_variant(code)
+        except LookupError:
+            continue
+    return None
+
+
+class ApiLanguageMiddleware:
+    """The API answers in the language of Accept-Language; paths outside the portal have no language prefix.
+
+    Without the header, the signed-in user's preferred language applies (set by the API's authentication),
+    and Arabic otherwise.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from django.utils import translation
+
+        if not request.path.startswith("/api/"):
+            return self.get_response(request)
+        language = accepted_language(request.headers.get("Accept-Language", ""))
+        request.api_language_asked = language is not None  # type: ignore[attr-defined]
+        translation.activate(language or translation.get_language() or "ar")
+        request.LANGUAGE_CODE = translation.get_language()  # type: ignore[attr-defined]
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", translation.get_language() or "ar")
+        return response

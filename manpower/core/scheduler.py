@@ -20,7 +20,26 @@ from manpower.core.models import JobRun
 log = structlog.get_logger("manpower.scheduler")
 
 DAILY_JOBS: dict[str, Callable[[Any], dict[str, Any]]] = {}
+ROUND_JOBS: dict[str, Callable[[], Any]] = {}
 SWEEP_SECONDS = 5.0
+
+
+def every_round(name: str) -> Callable[[Callable[[], Any]], Callable[[], Any]]:
+    """Register work run on every scheduler round (every few seconds), such as asking authorities what is due."""
+
+    def register(function: Callable[[], Any]) -> Callable[[], Any]:
+        ROUND_JOBS[name] = function
+        return function
+
+    return register
+
+
+def run_round_jobs() -> None:
+    for name, job in ROUND_JOBS.items():
+        try:
+            job()
+        except Exception:
+            log.exception("round_job.failed", job=name)
 
 
 def daily(name: str) -> Callable[[Callable[[Any], dict[str, Any]]], Callable[[Any], dict[str, Any]]]:
@@ -60,6 +79,7 @@ def run_schedule(stop: threading.Event) -> None:
         try:
             close_old_connections()
             outbox.deliver_due()
+            run_round_jobs()
             run_daily_jobs()
         except Exception:
             log.exception("scheduler.round_failed")

@@ -40,8 +40,9 @@ def load_demo_applications(today: date) -> int:
         # Approved, the fee waiting to be paid.
         ("demo-approved", _worker("K4455667", "BD", "Abdul Karim Miah", date(1992, 8, 19), today, occupation="9313",
                                   basic_wage="140.000"), "fit", False),
-        # Waiting for the medical examination result from the health authority.
-        ("demo-awaiting", _worker("N9988776", "NP", "Ram Bahadur Thapa", date(1996, 3, 7), today, occupation="7115",
+        # Waiting for the medical examination result from the health authority (the sandbox ministry has
+        # none for a passport ending in 9 until a tester records one).
+        ("demo-awaiting", _worker("N9988779", "NP", "Ram Bahadur Thapa", date(1996, 3, 7), today, occupation="7115",
                                   basic_wage="170.000"), None, False),
         # Refused: the worker is under the minimum age (the decision says why and how to fix it).
         ("demo-rejected", _worker("L1239876", "LK", "Nuwan Perera", today.replace(year=today.year - 19), today,

@@ -13,3 +13,13 @@ def issue_when_paid(message: OutboxMessage) -> None:
     from manpower.permits.services import application_paid
 
     application_paid(application_number=message.payload["subject_id"])
+
+
+@handles("registry.person_fact_changed")
+def redecide_when_a_fact_arrives(message: OutboxMessage) -> None:
+    """An authority answered (a medical result, …): decide again what was waiting on it."""
+    from manpower.permits.selectors import applications_waiting_on
+    from manpower.permits.services import application_redecide
+
+    for application in applications_waiting_on(message.payload["person_id"]):
+        application_redecide(application=application)

@@ -10,6 +10,7 @@ from manpower.core.errors import NotFound
 from manpower.identity.authz import establishment_ids
 from manpower.identity.models import Role, User
 from manpower.permits.models import OPEN_STATES, Application, Permit, State
+from manpower.registry.models import Person
 
 MINISTRY = {Role.OFFICER, Role.ANALYST, Role.SUPPORT, Role.ADMIN}
 
@@ -75,3 +76,18 @@ def establishment_summary(establishment_id: int, today: date) -> dict[str, int]:
     in_progress = Application.objects.filter(establishment_id=establishment_id, state__in=OPEN_STATES).count()
     invoices_due = Invoice.objects.filter(establishment_id=establishment_id, status="due").count()
     return {**permits, "in_progress": in_progress, "invoices_due": invoices_due}
+
+
+def awaited_codes(number: str) -> tuple[Person, list[str]] | None:
+    """For the platform itself: the person an application is about and the codes of the facts it waits for."""
+    application = Application.objects.select_related("person").filter(number=number).first()
+    if application is None or application.state != State.AWAITING_VERIFICATION:
+        return None
+    decision = application.latest_decision
+    codes = [c["code"] for c in (decision.checks if decision else []) if c.get("status") == "unknown" and c.get("code")]
+    return application.person, codes
+
+
+def applications_waiting_on(person_id: int) -> list[Application]:
+    """For the platform itself: the applications about a person that wait for a fact."""
+    return list(Application.objects.filter(person_id=person_id, state__in=[State.SUBMITTED, State.AWAITING_VERIFICATION]))

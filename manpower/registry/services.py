@@ -108,3 +108,25 @@ def establishment_set_status(*, actor: User, establishment: Establishment, statu
     record(actor, "establishment.status_changed", establishment, before=before, after={"status": status},
            reason=reason.strip())
     return establishment
+
+
+@transaction.atomic
+def person_medical_result_record(*, person: Person, fitness: str, examined_on: date | None, reference: str,
+                                 source: str) -> bool:
+    """Record the medical-examination result an authority reported; tell whoever waits on it. False: no change."""
+    if fitness not in {"fit", "unfit"}:
+        raise DomainError("invalid", field="medical_fitness", params={"value": fitness})
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    if person.medical_fitness == fitness:
+        return False
+    before = {"medical_fitness": person.medical_fitness}
+    person.medical_fitness = fitness
+    person.save(update_fields=["medical_fitness", "updated_at"])
+    record(source, "person.medical_result_recorded", person, subject_person_id=person.pk, before=before,
+           after={"medical_fitness": fitness}, examined_on=examined_on.isoformat() if examined_on else None,
+           reference=reference)
+    from manpower.core import outbox
+
+    outbox.emit("registry.person_fact_changed", key=f"registry.person_fact_changed:{person.pk}:medical:{reference}",
+                person_id=person.pk, fact="medical_fitness", value=fitness)
+    return True

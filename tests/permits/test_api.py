@@ -55,9 +55,33 @@ def test_invalid_fields_give_422_with_code_field_and_message_in_the_callers_lang
     assert english.status_code == 422
     errors = {e["field"]: e for e in english.json()["errors"]}
     assert set(errors) == {"passport_number", "occupation", "basic_wage"}
-    assert errors["occupation"]["code"] == "unknown_occupation" and "ISCO-08" in errors["occupation"]["message"]
+    assert errors["occupation"]["code"] == "unknown_occupation"
+    assert errors["occupation"]["message"] == "12 is not an ISCO-08 unit group code (4 digits, e.g. 7112)."
+    assert english["Content-Language"] == "en"
     arabic = post(client, "/api/v1/applications", body, rep, HTTP_ACCEPT_LANGUAGE="ar")
     assert "رمز" in {e["field"]: e for e in arabic.json()["errors"]}["occupation"]["message"]
+    assert arabic["Content-Language"] == "ar"
+
+
+def test_without_accept_language_the_api_answers_in_the_callers_own_language(client, employer_world):
+    est, rep = employer_world["est"], employer_world["rep"]
+    body = {"cr_number": est.cr_number, **new_permit(occupation="12")}
+    rep.preferred_language = "en"
+    rep.save(update_fields=["preferred_language"])
+    answer = post(client, "/api/v1/applications", body, rep)
+    assert answer.json()["errors"][0]["message"].startswith("12 is not an ISCO-08 unit group code")
+    rep.preferred_language = "ar"
+    rep.save(update_fields=["preferred_language"])
+    assert "رمز" in post(client, "/api/v1/applications", body, rep).json()["errors"][0]["message"]
+
+
+def test_decisions_read_in_the_language_asked(client, employer_world):
+    est, rep = employer_world["est"], employer_world["rep"]
+    body = {"cr_number": est.cr_number, **new_permit(date_of_birth="2010-01-01")}
+    answer = post(client, "/api/v1/applications", body, rep, HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.8")
+    assert answer.status_code == 201, answer.content
+    failed = [c for c in answer.json()["decision"]["checks"] if c["status"] == "failed"]
+    assert failed and all(c["message"].isascii() for c in failed), failed
 
 
 def test_an_unknown_cr_is_a_specific_refusal(client, employer_world):
