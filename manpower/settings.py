@@ -79,8 +79,10 @@ INSTALLED_APPS = [
     "manpower.permits",
     "manpower.payments",
     "manpower.contracts",
+    "manpower.notifications",
     "manpower.integrations",
     "manpower.portal",
+    "manpower.support",
     "manpower.api",
 ]
 
@@ -151,7 +153,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "portal:login"
-LOGIN_REDIRECT_URL = "portal:home"
+LOGIN_REDIRECT_URL = "portal:dashboard"
 LOGOUT_REDIRECT_URL = "portal:home"
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 3600)))
 
@@ -264,20 +266,6 @@ SIGNING_LOCK_MINUTES = int(os.environ.get("SIGNING_LOCK_MINUTES", "30"))
 CONTRACT_REMINDER_DAYS = [int(days) for days in _env_list("CONTRACT_REMINDER_DAYS", "3,1")]
 CONTRACT_VERIFY_MAX_BYTES = int(os.environ.get("CONTRACT_VERIFY_MAX_BYTES", str(10 * 1024 * 1024)))
 
-# --- Other authorities ----------------------------------------------------------------------------
-# The Ministry of Health's medical-examination results, asked by passport; "sandbox" is our simulator
-# (`manpower sandbox`, under /moh). The API key authenticates our calls; in development it is generated into var/.
-HEALTH_AUTHORITY_URL = os.environ.get("HEALTH_AUTHORITY_URL",
-                                      f"http://127.0.0.1:{os.environ.get('SANDBOX_PORT', '8100')}/moh").rstrip("/")
-HEALTH_AUTHORITY_API_KEY = os.environ.get("HEALTH_AUTHORITY_API_KEY", "")
-if not IS_PRODUCTION:
-    HEALTH_AUTHORITY_API_KEY = HEALTH_AUTHORITY_API_KEY or _development_secret("health_authority_api_key")
-AUTHORITY_TIMEOUT_SECONDS = float(os.environ.get("AUTHORITY_TIMEOUT_SECONDS", "10"))
-# A question an authority cannot answer yet is asked again after this many seconds, then less and less often
-# (at most hourly); after AUTHORITY_GIVE_UP_DAYS the request is closed as unanswered and an officer is told.
-AUTHORITY_RETRY_SECONDS = int(os.environ.get("AUTHORITY_RETRY_SECONDS", "5"))
-AUTHORITY_GIVE_UP_DAYS = int(os.environ.get("AUTHORITY_GIVE_UP_DAYS", "30"))
-
 # --- Payments -------------------------------------------------------------------------------------
 # The online payment gateway. "sandbox" is our simulator (`manpower sandbox`, started by `manpower run`);
 # a real provider's adapter sits beside it in manpower/payments/gateway.py. The API key authenticates our
@@ -298,3 +286,46 @@ PAYMENT_POLL_SECONDS = int(os.environ.get("PAYMENT_POLL_SECONDS", "30"))
 PAYMENT_CALLBACK_TOLERANCE_SECONDS = int(os.environ.get("PAYMENT_CALLBACK_TOLERANCE_SECONDS", "300"))
 # Finance officers who receive the daily reconciliation report by e-mail (comma-separated).
 PAYMENT_FINANCE_EMAILS = _env_list("PAYMENT_FINANCE_EMAILS", "")
+
+# --- Other authorities ----------------------------------------------------------------------------
+# The Ministry of Health's medical-examination results, asked by passport; "sandbox" is our simulator
+# (`manpower sandbox`, under /moh). The API key authenticates our calls; in development it is generated into var/.
+HEALTH_AUTHORITY_URL = os.environ.get("HEALTH_AUTHORITY_URL",
+                                      f"http://127.0.0.1:{os.environ.get('SANDBOX_PORT', '8100')}/moh").rstrip("/")
+HEALTH_AUTHORITY_API_KEY = os.environ.get("HEALTH_AUTHORITY_API_KEY", "")
+if not IS_PRODUCTION:
+    HEALTH_AUTHORITY_API_KEY = HEALTH_AUTHORITY_API_KEY or _development_secret("health_authority_api_key")
+AUTHORITY_TIMEOUT_SECONDS = float(os.environ.get("AUTHORITY_TIMEOUT_SECONDS", "10"))
+# A question an authority cannot answer yet is asked again after this many seconds, then less and less often
+# (at most hourly); after AUTHORITY_GIVE_UP_DAYS the request is closed as unanswered and an officer is told.
+AUTHORITY_RETRY_SECONDS = int(os.environ.get("AUTHORITY_RETRY_SECONDS", "5"))
+AUTHORITY_GIVE_UP_DAYS = int(os.environ.get("AUTHORITY_GIVE_UP_DAYS", "30"))
+
+# --- Notifications --------------------------------------------------------------------------------
+# The SMS gateway: "sandbox" is our simulator (`manpower sandbox`, under /sms); the API key authenticates our
+# calls, the secret signs its delivery receipts (HMAC-SHA256). A second gateway, when configured, is failed over to.
+SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", f"http://127.0.0.1:{os.environ.get('SANDBOX_PORT', '8100')}/sms"
+                                 ).rstrip("/")
+SMS_GATEWAY_API_KEY = os.environ.get("SMS_GATEWAY_API_KEY", "")
+SMS_GATEWAY_SECRET = os.environ.get("SMS_GATEWAY_SECRET", "")
+if not IS_PRODUCTION:
+    SMS_GATEWAY_API_KEY = SMS_GATEWAY_API_KEY or _development_secret("sms_gateway_api_key")
+    SMS_GATEWAY_SECRET = SMS_GATEWAY_SECRET or _development_secret("sms_gateway_secret")
+SMS_FALLBACK_GATEWAY_URL = os.environ.get("SMS_FALLBACK_GATEWAY_URL", "").rstrip("/")
+SMS_FALLBACK_GATEWAY_API_KEY = os.environ.get("SMS_FALLBACK_GATEWAY_API_KEY", SMS_GATEWAY_API_KEY)
+SMS_FALLBACK_GATEWAY_SECRET = os.environ.get("SMS_FALLBACK_GATEWAY_SECRET", SMS_GATEWAY_SECRET)
+SMS_SENDER_ID = os.environ.get("SMS_SENDER_ID", "MOL-OMAN")
+SMS_GATEWAY_TIMEOUT = float(os.environ.get("SMS_GATEWAY_TIMEOUT", "10"))
+# Messages per second each provider accepts from us (per worker process).
+SMS_RATE_PER_SECOND = float(os.environ.get("SMS_RATE_PER_SECOND", "1000"))
+EMAIL_RATE_PER_SECOND = float(os.environ.get("EMAIL_RATE_PER_SECOND", "1000"))
+# Where gateways send delivery receipts; by default this site.
+NOTIFY_RECEIPT_BASE_URL = os.environ.get("NOTIFY_RECEIPT_BASE_URL", "").rstrip("/")
+NOTIFY_RECEIPT_TOLERANCE_SECONDS = int(os.environ.get("NOTIFY_RECEIPT_TOLERANCE_SECONDS", "300"))
+# Sending attempts before a message is a technical failure; the first retry after NOTIFY_RETRY_SECONDS, then doubling.
+NOTIFY_MAX_ATTEMPTS = int(os.environ.get("NOTIFY_MAX_ATTEMPTS", "10"))
+NOTIFY_RETRY_SECONDS = float(os.environ.get("NOTIFY_RETRY_SECONDS", "5"))
+# Non-urgent SMS wait for the morning between these local (Asia/Muscat) hours.
+NOTIFY_QUIET_HOURS = os.environ.get("NOTIFY_QUIET_HOURS", "22-7")
+NOTIFY_POLL_SECONDS = float(os.environ.get("NOTIFY_POLL_SECONDS", "0.2"))
+NOTIFY_BATCH_SIZE = int(os.environ.get("NOTIFY_BATCH_SIZE", "200"))

@@ -96,8 +96,11 @@ def payment_view(payment: Payment) -> dict[str, Any]:
 
 def invoice_view(invoice: Invoice, *, with_payments: bool = True) -> dict[str, Any]:
     lang = _lang()
-    payments = list(invoice.payments.select_related("recorded_by", "delegation__delegate").prefetch_related("refunds")
-                    .order_by("-id"))
+    if with_payments:
+        payments = list(invoice.payments.select_related("recorded_by", "delegation__delegate")
+                        .prefetch_related("refunds").order_by("-id"))
+    else:  # only the state is shown: the payments prefetched by a list page serve
+        payments = list(invoice.payments.all())
     state = invoice_state(invoice, payments)
     view: dict[str, Any] = {
         "number": invoice.number, "cr_number": invoice.establishment.cr_number,

@@ -46,8 +46,13 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     if status in {"due", "paid", "cancelled", "refunded"}:
         queryset = queryset.filter(status=status)
-    invoices = [selectors.invoice_view(invoice, with_payments=False) | {"may_pay": _may_pay(user, invoice)}
-                for invoice in queryset.prefetch_related("payments", "lines").order_by("-id")[:200]]
+    may_pay: dict[int, bool] = {}  # by establishment: one check each, not one per invoice
+    invoices = []
+    for invoice in queryset.prefetch_related("payments", "lines").order_by("-id")[:200]:
+        if invoice.establishment_id not in may_pay:
+            may_pay[invoice.establishment_id] = _may_pay(user, invoice)
+        invoices.append(selectors.invoice_view(invoice, with_payments=False)
+                        | {"may_pay": may_pay[invoice.establishment_id]})
     return render(request, "payments/invoice_list.html", {
         "invoices": invoices, "status": status, "is_finance": is_finance_officer(user),  # type: ignore[arg-type]
         "manages": establishments_for(user, "manage_users").exists(),  # type: ignore[arg-type]

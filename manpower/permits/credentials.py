@@ -81,3 +81,15 @@ def verify_token(token: str, jwks: dict[str, Any] | None = None) -> Verified:
     except ValueError:
         return Verified(False, {}, "the credential's content is not readable")
     return Verified(True, claims, key_id=str(header.get("kid", "")))
+
+
+def token_in(text: str) -> str | None:
+    """The compact credential in what a checker pasted: the token itself, or the QR's link with ``?token=``."""
+    from urllib.parse import parse_qs, urlsplit
+
+    text = "".join((text or "").split())
+    if "token=" in text:
+        values = parse_qs(urlsplit(text).query).get("token") or parse_qs(text.partition("?")[2]).get("token")
+        text = values[0] if values else ""
+    parts = text.split(".")
+    return text if len(parts) == 3 and all(parts) else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.utils import translation
@@ -14,11 +15,9 @@ def _lang() -> str:
     return "en" if (translation.get_language() or "ar").startswith("en") else "ar"
 
 
-def decision_view(decision: Decision | None, lang: str | None = None) -> dict[str, Any] | None:
-    if decision is None:
-        return None
-    lang = lang or _lang()
-    result = decision.result
+def result_view(result: dict[str, Any], lang: str) -> dict[str, Any]:
+    """A stored or fresh rule-book result (``Decision.to_dict()``) in one language: checks worst first,
+    fees, and the parameters read with the values in force and their references."""
     checks = [
         {"id": check["id"], "status": check["status"], "code": check.get("code"),
          "title": check.get("title", {}).get(lang, ""), "citation": check.get("citation", {}).get(lang, ""),
@@ -28,13 +27,29 @@ def decision_view(decision: Decision | None, lang: str | None = None) -> dict[st
     order = {"failed": 0, "refer": 1, "unknown": 2, "passed": 3}
     checks.sort(key=lambda check: order.get(check["status"], 4))
     return {
-        "seq": decision.seq, "source": decision.source, "outcome": decision.outcome,
-        "evaluated_on": decision.evaluated_on, "ruleset_version": decision.ruleset_version,
         "checks": checks,
         "fees": [{"code": fee["code"], "label": fee["label"][lang], "amount": fee["amount"],
-                  "explanation": fee.get("explanation", {}).get(lang, "")} for fee in result.get("fees", [])],
+                  "explanation": fee.get("explanation", {}).get(lang, ""),
+                  "citation": fee.get("citation", {}).get(lang, "")} for fee in result.get("fees", [])],
         "total": result.get("total", "0.000"),
-        "trace": result.get("trace", []),
+        "trace": [{**item, "shown": _shown(item.get("value"))} for item in result.get("trace", [])],
+    }
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return "—" if value is None else str(value)
+
+
+def decision_view(decision: Decision | None, lang: str | None = None) -> dict[str, Any] | None:
+    if decision is None:
+        return None
+    lang = lang or _lang()
+    return {
+        "seq": decision.seq, "source": decision.source, "outcome": decision.outcome,
+        "evaluated_on": decision.evaluated_on, "ruleset_version": decision.ruleset_version,
+        **result_view(decision.result, lang),
         "officer_reason": decision.reason,
         "created_at": decision.created_at,
     }

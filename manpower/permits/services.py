@@ -150,6 +150,9 @@ def application_submit(*, actor: User, establishment: Establishment, data: Appli
            after={"type": data.type, "state": State.SUBMITTED})
     outbox.emit("application.submitted", key=f"application.submitted:{application.number}",
                 application=application.number)
+    if data.type == ApplicationType.TRANSFER:  # the worker is asked; nothing moves without their consent
+        outbox.emit("transfer.consent_needed", key=f"transfer.consent_needed:{application.number}",
+                    application=application.number)
     _decide(application, on=today, actor=actor, establishment=establishment, person=person, first=True)
     return application
 

@@ -201,7 +201,13 @@ def verify_page(request: HttpRequest) -> HttpResponse:
     form = VerifyForm(request.GET if query else None)
     result = None
     if query:
-        result = verify(token=query) if query.count(".") == 2 else verify(number=query)
+        token = credentials.token_in(query)
+        result = verify(token=token) if token else verify(number=query.upper().replace(" ", ""))
+        if token and result.get("signature_valid"):
+            claims = credentials.verify_token(token).claims
+            result["holder"] = {"name": claims.get("name"), "nationality": claims.get("nat"),
+                                "passport_last4": claims.get("pp4")}
+            result["replaced"] = bool(result.get("problem"))
     return render(request, "permits/verify.html", {"form": form, "result": result, "query": query})
 
 

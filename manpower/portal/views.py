@@ -6,12 +6,11 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 
 from manpower.identity.models import Role
-from manpower.permits.selectors import applications_for, establishment_summary, permits_for
+from manpower.permits.selectors import applications_for, permits_for
 from manpower.portal.forms import SignInForm
-from manpower.registry.selectors import employments_for, establishment_workforce, establishments_for
+from manpower.registry.selectors import employments_for
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -29,10 +28,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     user = request.user
     context: dict[str, object] = {}
     if user.role == Role.EMPLOYER:  # type: ignore[union-attr]
-        establishments = list(establishments_for(user))  # type: ignore[arg-type]
-        today = timezone.localdate()
-        context["establishments"] = [(e, establishment_workforce(e), establishment_summary(e.pk, today))
-                                     for e in establishments]
+        from manpower.portal.employer import dashboard_context
+
+        context.update(dashboard_context(request))
     elif user.role == Role.WORKER:  # type: ignore[union-attr]
         context["employments"] = list(employments_for(user))  # type: ignore[arg-type]
         context["permits"] = list(permits_for(user))  # type: ignore[arg-type]

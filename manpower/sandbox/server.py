@@ -18,6 +18,7 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 SIMULATORS: list[str] = [  # module names under manpower.sandbox, e.g. "payments"
     "tsa",
     "payments",
+    "sms",
     "moh",
 ]
 

@@ -41,10 +41,17 @@ class Command(BaseCommand):
 
         ensure_platform_keys()
         ensure_development_ca()
+        from manpower.notifications.services import templates_seed
+
+        seeded = templates_seed()
+        self.stdout.write(f"{'message templates':<24} ({seeded['created']} new, {seeded['updated']} updated)")
         if options["demo"]:
             from manpower.permits.demo import load_demo_applications
             from manpower.registry.demo import load_demo
 
             created = load_demo(timezone.localdate())
             created["applications"] = load_demo_applications(timezone.localdate())
+            from manpower.notifications.demo import load_demo_contacts
+
+            created["verified contact details"] = load_demo_contacts()
             self.stdout.write("demo data: " + ", ".join(f"{n} {k}" for k, n in created.items()) + " created")

@@ -22,11 +22,16 @@ class Command(BaseCommand):
         stop = threading.Event()
         scheduler = threading.Thread(target=run_schedule, args=(stop,), name="scheduler", daemon=True)
         scheduler.start()
+        from manpower.notifications.tasks import run_sender
+
+        sender = threading.Thread(target=run_sender, args=(stop,), name="notifications", daemon=True)
+        sender.start()
         log.info("worker.started")
         try:
             call_command("db_worker", interval=options["interval"], no_startup_delay=False, reload=False)
         finally:
             stop.set()
             scheduler.join(timeout=5)
+            sender.join(timeout=5)
             time.sleep(0)
             log.info("worker.stopped")

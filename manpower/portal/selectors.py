@@ -1,0 +1,185 @@
+"""Reads for the employer's pages: the dashboard's figures in a fixed number of queries, drafts, users."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from types import SimpleNamespace
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from manpower.identity.models import Membership, User
+from manpower.law import NEW_PERMIT, CheckResult, law_on
+from manpower.law.facts import Establishment as EstablishmentFacts
+from manpower.law.facts import _read as read_facts
+from manpower.law.omanisation import MET, NOT_PRESCRIBED, omanisation_status, prescribed_target
+from manpower.law.rulebook import rules_in_force
+from manpower.payments.models import Invoice
+from manpower.permits.facts import establishment_facts
+from manpower.permits.models import OPEN_STATES, Application, Permit
+from manpower.portal.models import ApplicationDraft
+from manpower.registry.models import Employment, Establishment
+
+# The rule book's checks that concern the establishment itself rather than one worker: when one fails, it
+# stops a service for the whole establishment until the cause is cleared.
+ESTABLISHMENT_RULES = ("cr-valid", "no-unpaid-dues", "services-not-suspended", "no-wps-breach", "omanisation-met",
+                       "one-omani-per-cr")
+TOP = 8  # bars shown per chart; the rest are summed as "other"
+LIST_LIMIT = 20
+
+
+def _lang() -> str:
+    return "en" if (translation.get_language() or "ar").startswith("en") else "ar"
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value: int
+    share: Decimal  # percent of the total, two places
+
+
+@dataclass(frozen=True)
+class Block:
+    rule_id: str
+    title: str
+    message: str
+    fix: str
+    citation: str
+    status: str
+
+
+@dataclass
+class Dashboard:
+    establishment: Establishment
+    headcount: int
+    omani: int
+    non_omani: int
+    ratio: Decimal
+    target: Decimal | None
+    omanisation: str  # met / not_met / not_prescribed
+    fee_modifier: Decimal | None
+    by_nationality: list[Bar]
+    by_occupation: list[Bar]
+    active_permits: int
+    expiring_30: int
+    expiring_60: int
+    expiring: list[Permit]
+    in_progress: int
+    applications: list[Application]
+    invoices_due: int
+    invoices_due_total: Decimal
+    invoices: list[Invoice]
+    blocks: list[Block] = field(default_factory=list)
+
+    @property
+    def gap(self) -> Decimal | None:
+        """Percentage points still missing to reach the target (None when no target or it is met)."""
+        if self.target is None or self.ratio >= self.target:
+            return None
+        return (self.target - self.ratio).quantize(Decimal("0.01"))
+
+    @property
+    def omanis_needed(self) -> int:
+        """How many more Omani employees would meet the target, with the non-Omani workforce unchanged."""
+        if self.target is None or self.target >= 100 or self.ratio >= self.target:
+            return 0
+        # omani + n >= target/100 * (headcount + n)  →  n >= (target*headcount - 100*omani) / (100 - target)
+        needed = (self.target * self.headcount - 100 * self.omani) / (100 - self.target)
+        return max(0, int(needed.to_integral_value(rounding="ROUND_CEILING")))
+
+
+def share_of(count: int, total: int) -> Decimal:
+    return (Decimal(count * 100) / total).quantize(Decimal("0.01")) if total else Decimal("0.00")
+
+
+def _bars(rows: list[tuple[str, int]], total: int, other_label: str) -> list[Bar]:
+    rows = sorted(rows, key=lambda row: (-row[1], row[0]))
+    shown, rest = rows[:TOP], rows[TOP:]
+    if rest:
+        shown.append((other_label, sum(count for _, count in rest)))
+    return [Bar(label, count, share_of(count, total)) for label, count in shown]
+
+
+def _blocks(today: date, p: Any, law_establishment: EstablishmentFacts) -> list[Block]:
+    checks, _fees = rules_in_force(NEW_PERMIT, today)
+    facts = SimpleNamespace(establishment=law_establishment)
+    lang = _lang()
+    blocks = []
+    for rule in checks:
+        if rule.id not in ESTABLISHMENT_RULES:
+            continue
+        check = rule.fn(facts, p)
+        if check is None or check.status not in {"failed", "refer", "unknown"}:
+            continue
+        result = CheckResult(rule, check)
+        blocks.append(Block(rule.id, result.title(lang), result.message(lang), result.fix(lang), result.citation_in(lang),
+                            check.status))
+    return blocks
+
+
+def employer_dashboard(establishment: Establishment, today: date) -> Dashboard:
+    """Everything the employer's dashboard shows for one establishment, in a fixed number of queries."""
+    lang = _lang()
+    current = Employment.objects.current(today).filter(establishment=establishment)
+    nationality_name = "person__nationality__name_ar" if lang == "ar" else "person__nationality__name_en"
+    by_country = list(current.values("is_omani", "person__nationality_id", nationality_name).annotate(n=Count("id")))
+    occupation_name = "occupation__name_ar" if lang == "ar" else "occupation__name_en"
+    by_occupation = list(current.values("occupation_id", occupation_name, "occupation__name_en").annotate(n=Count("id")))
+    headcount = sum(row["n"] for row in by_country)
+    omani = sum(row["n"] for row in by_country if row["is_omani"])
+
+    facts = establishment_facts(establishment, today)
+    facts["omani_employees"], facts["non_omani_employees"] = omani, headcount - omani
+    law_establishment = read_facts(EstablishmentFacts, facts, "establishment.")
+    p = law_on(today)
+    status = omanisation_status(law_establishment, p)
+    target = prescribed_target(law_establishment, p)
+    modifiers = getattr(p.fees, "omanisation_modifier", None)
+    fee_status = MET if status == NOT_PRESCRIBED and p.omanisation.unprescribed_fee_status == "met" else status
+    fee_modifier = Decimal(str(modifiers[fee_status])) if modifiers and fee_status in modifiers else None
+
+    permits = Permit.objects.filter(establishment=establishment, status=Permit.Status.ACTIVE)
+    counts = permits.aggregate(active=Count("id"),
+                               expiring_30=Count("id", filter=Q(valid_until__lte=today + timedelta(days=30))),
+                               expiring_60=Count("id", filter=Q(valid_until__lte=today + timedelta(days=60))))
+    expiring = list(permits.filter(valid_until__lte=today + timedelta(days=60)).select_related("person")
+                    .order_by("valid_until", "id")[:LIST_LIMIT])
+    open_applications = Application.objects.filter(establishment=establishment, state__in=OPEN_STATES)
+    applications = list(open_applications.select_related("person").order_by("-id")[:LIST_LIMIT])
+    due = Invoice.objects.filter(establishment=establishment, status=Invoice.Status.DUE)
+    due_totals = due.aggregate(n=Count("id"), total=Sum("total_omr"))
+    other = _("Other")
+    return Dashboard(
+        establishment=establishment, headcount=headcount, omani=omani, non_omani=headcount - omani,
+        ratio=share_of(omani, headcount), target=target, omanisation=status, fee_modifier=fee_modifier,
+        by_nationality=_bars([(row[nationality_name] or row["person__nationality_id"], row["n"]) for row in by_country],
+                             headcount, other),
+        by_occupation=_bars([(row[occupation_name] or row["occupation__name_en"], row["n"]) for row in by_occupation],
+                            headcount, other),
+        active_permits=counts["active"], expiring_30=counts["expiring_30"], expiring_60=counts["expiring_60"],
+        expiring=expiring,
+        in_progress=len(applications) if len(applications) < LIST_LIMIT else open_applications.count(),
+        applications=applications,
+        invoices_due=due_totals["n"] or 0, invoices_due_total=due_totals["total"] or Decimal("0.000"),
+        invoices=list(due.order_by("due_on", "id")[:LIST_LIMIT]),
+        blocks=_blocks(today, p, law_establishment),
+    )
+
+
+def drafts_for(user: User) -> QuerySet[ApplicationDraft]:
+    """The user's own drafts not yet submitted, newest first."""
+    return (ApplicationDraft.objects.filter(user=user, submitted_application__isnull=True)
+            .select_related("establishment").order_by("-updated_at"))
+
+
+def draft_get(user: User, public_id: Any) -> ApplicationDraft | None:
+    return drafts_for(user).filter(public_id=public_id).first()
+
+
+def establishment_members(establishment: Establishment) -> QuerySet[Membership]:
+    return Membership.objects.filter(establishment=establishment).select_related("user").order_by("user__full_name")
