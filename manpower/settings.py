@@ -238,6 +238,9 @@ LOGGING = {
         "django.utils.autoreload": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # Every request of the HTTP client and every SMTP command of the sandbox mailbox are noise at INFO.
+        "httpx": {"level": "WARNING"},
+        "mail.log": {"level": "WARNING"},
     },
 }
 

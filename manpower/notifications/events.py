@@ -93,6 +93,8 @@ EVENTS: dict[str, EventSpec] = {
     "contract.withdrawn": EventSpec("contracts", placeholders=("contract", "establishment", "url")),
     "contract.ended": EventSpec("legal", ("email", "inapp"), placeholders=(
         "contract", "establishment", "worker", "last_working_day", "total", "url")),
+    "support.answered": EventSpec("legal", ("email", "sms", "inapp"), placeholders=(
+        "ticket", "finding", "answer", "url")),
     "delegation.granted": EventSpec("security", ("email", "inapp"), placeholders=(
         "establishment", "delegate", "valid_until", "url")),
     "code.sent": EventSpec("security", ("email", "sms"), urgent=True, placeholders=("code", "minutes", "purpose")),
@@ -420,6 +422,23 @@ def delegation_granted(payload: dict[str, Any]) -> list[Notice]:
                 "url": _url("portal:payment_delegations", language=language)}
 
     return [Notice("delegation.granted", recipients, _per_language(values), _path("portal:payment_delegations"))]
+
+
+@builds("support.dispute_answered")
+def dispute_answered(payload: dict[str, Any]) -> list[Notice]:
+    """The support desk answered a worker's dispute of an entry of their record: the worker reads the answer."""
+    from manpower.support.models import Dispute
+
+    dispute = Dispute.objects.select_related("person").filter(number=payload["dispute"]).first()
+    if dispute is None:
+        return []
+
+    def values(language: str) -> dict[str, Any]:
+        return {"ticket": dispute.number, "finding": str(dispute.get_finding_display()), "answer": dispute.answer,
+                "url": _url("portal:my_activity", language=language)}
+
+    return [Notice("support.answered", recipient_for_person(dispute.person), _per_language(values),
+                   _path("portal:my_activity"))]
 
 
 PURPOSES = {"sign": {"ar": "توقيع العقد", "en": "signing the contract"},

@@ -20,6 +20,7 @@ SIMULATORS: list[str] = [  # module names under manpower.sandbox, e.g. "payments
     "payments",
     "sms",
     "moh",
+    "mail",
 ]
 
 log = logging.getLogger("manpower.sandbox")
@@ -68,7 +69,12 @@ class QuietHandler(WSGIRequestHandler):
 
 
 def serve(host: str = "127.0.0.1", port: int = 8100, modules: Iterable[str] | None = None,
-          ready: threading.Event | None = None) -> None:
+          ready: threading.Event | None = None, smtp_port: int = 0) -> None:
+    """Serve the simulators; with ``smtp_port`` the sandbox mailbox also listens for e-mail (SMTP)."""
+    if smtp_port:
+        from manpower.sandbox.mail import start_smtp
+
+        start_smtp(host, smtp_port)
     server = make_server(host, port, Sandbox(SIMULATORS if modules is None else modules),
                          server_class=ThreadingServer, handler_class=QuietHandler)
     print(f"sandbox listening on http://{host}:{server.server_port}", flush=True)

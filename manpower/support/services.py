@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from manpower.audit.models import AuditEvent
 from manpower.audit.services import record
+from manpower.core import outbox
 from manpower.core.errors import DomainError, PermissionDenied, register_messages
 from manpower.core.numbers import next_number
 from manpower.identity.models import Role, User
@@ -65,6 +66,7 @@ def dispute_answer(*, actor: User, dispute: Dispute, finding: str, answer: str) 
     dispute.save(update_fields=["state", "finding", "answer", "answered_by", "answered_at"])
     record(actor, "dispute.answered", dispute, subject_person_id=dispute.person_id, before={"state": "open"},
            after={"state": "answered", "finding": finding}, event_seq=dispute.event.seq)
+    outbox.emit("support.dispute_answered", key=f"support.dispute_answered:{dispute.number}", dispute=dispute.number)
     return dispute
 
 

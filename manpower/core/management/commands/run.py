@@ -16,6 +16,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):  # type: ignore[no-untyped-def]
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
         parser.add_argument("--sandbox-port", type=int, default=int(os.environ.get("SANDBOX_PORT", "8100")))
+        parser.add_argument("--sandbox-smtp-port", type=int, default=int(os.environ.get("SANDBOX_SMTP_PORT", "8125")))
 
     def handle(self, *args, **options):  # type: ignore[no-untyped-def]
         port = options["port"]
@@ -25,12 +26,17 @@ class Command(BaseCommand):
         env = dict(os.environ)
         env.setdefault("PAYMENT_GATEWAY_URL", f"http://127.0.0.1:{sandbox_port}/pay")
         env.setdefault("SITE_URL", f"http://127.0.0.1:{port}")
+        # E-mail goes to the sandbox mailbox (read at /mail/ on the sandbox) unless a mail server is configured.
+        smtp_port = options["sandbox_smtp_port"] if "EMAIL_URL" not in os.environ else 0
+        if smtp_port:
+            env["EMAIL_URL"] = f"smtp://127.0.0.1:{smtp_port}"
         processes = [
-            subprocess.Popen([*manpower, "sandbox", "--port", str(sandbox_port)], env=env),
+            subprocess.Popen([*manpower, "sandbox", "--port", str(sandbox_port), "--smtp-port", str(smtp_port)],
+                             env=env),
             subprocess.Popen([*manpower, "serve", "--port", str(port)], env=env),
             subprocess.Popen([*manpower, "worker"], env=env),
         ]
-        self._print_welcome(port)
+        self._print_welcome(port, sandbox_port, smtp_port)
 
         def stop(signum: int, frame: object) -> None:
             for process in processes:
@@ -51,7 +57,7 @@ class Command(BaseCommand):
                     process.kill()
         self.stdout.write("stopped")
 
-    def _print_welcome(self, port: int) -> None:
+    def _print_welcome(self, port: int, sandbox_port: int, smtp_port: int) -> None:
         from manpower.registry.demo import ACCOUNTS, passwords_file
 
         url = f"http://127.0.0.1:{port}"
@@ -62,6 +68,10 @@ class Command(BaseCommand):
             lines.append("  Demo accounts (passwords are kept in var/demo-accounts.json):")
             for account in ACCOUNTS:
                 lines.append(f"    {account.key:<9} {account.email:<28} {passwords.get(account.email, '?')}")
+        sandbox = f"http://127.0.0.1:{sandbox_port}"
+        lines += ["", f"  Text messages the platform sends: {sandbox}/sms/"]
+        if smtp_port:
+            lines.append(f"  E-mails the platform sends:        {sandbox}/mail/")
         lines += ["", "  Press Ctrl-C to stop.", ""]
         self.stdout.write("\n".join(lines))
         self.stdout.flush()
