@@ -19,5 +19,16 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def entry() -> int:
+    """The console script: a reader that stops early (``manpower law rules | head``) ends the output quietly."""
+    try:
+        return main()
+    except BrokenPipeError:
+        # Point stdout at nothing so that the interpreter's final flush does not fail again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141  # 128 + SIGPIPE, as a shell reports a command stopped by a closed pipe
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(entry())

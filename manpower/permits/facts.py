@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db.models import Count, Q
 
+from manpower.contracts.selectors import has_registered_contract
 from manpower.permits.models import Application, ApplicationType, Permit
 from manpower.registry.models import Employment, Establishment, Person
 
@@ -50,7 +51,7 @@ def worker_facts(person: Person, *, establishment_id: int, exclude_permit: int |
     }
 
 
-def permit_facts(permit: Permit) -> dict[str, Any]:
+def permit_facts(permit: Permit, on: date) -> dict[str, Any]:
     employment = (Employment.objects.filter(person_id=permit.person_id, establishment_id=permit.establishment_id)
                   .order_by("-start_date").values("start_date", "basic_wage_omr").first())
     issuing = permit.issued_by_application
@@ -62,9 +63,10 @@ def permit_facts(permit: Permit) -> dict[str, Any]:
         "occupation_isco08": permit.occupation_id,
         "basic_wage": str(employment["basic_wage_omr"] if employment else issuing.basic_wage_omr),
         "is_cancelled": permit.status == Permit.Status.CANCELLED,
-        # Until contracts are registered on the platform, the contract submitted with the permit application
-        # is the registered one.
-        "has_registered_contract": True,
+        # A contract signed by both parties on the platform and in force on the day (Labour Law Art 33: every
+        # expatriate's contract is registered with the Ministry); without one, a renewal frees the worker to move
+        # to another employer 30 days later (the transfer rules read this fact).
+        "has_registered_contract": has_registered_contract(permit.person_id, permit.establishment_id, on),
         "renewed_on": renewed.state_changed_at.date().isoformat() if renewed else None,
     }
 
@@ -91,7 +93,7 @@ def gather_facts(application: Application, *, on: date, establishment: Establish
     if application.permit_id is None:
         raise ValueError(f"{application.number}: a {kind} application must name the permit it concerns")
     permit = Permit.objects.select_related("issued_by_application").get(pk=application.permit_id)
-    facts["permit"] = permit_facts(permit)
+    facts["permit"] = permit_facts(permit, on)
     if kind == ApplicationType.TRANSFER:
         facts["current_employer"] = establishment_facts(Establishment.objects.get(pk=permit.establishment_id), on)
         facts["transfer"] = {"kind": "permanent", "worker_consents": True if application.worker_consent_at is not None else None,

@@ -241,3 +241,27 @@ def test_daily_job_lapses_unpaid_expires_permits_and_schedules_reminders_once(em
     assert services.permits_expire(on=permit.valid_until + timedelta(days=1)) == 1
     permit.refresh_from_db()
     assert permit.status == "expired"
+
+
+def test_a_renewal_reads_whether_a_registered_contract_is_in_force(employer_world):
+    """Without a registered contract the renewal goes through, and the fact is recorded as it is: the worker may then
+    move to another employer 30 days after the renewal (the transfer rules read it)."""
+    from manpower.contracts.models import Contract, ContractVersion
+    from manpower.permits.facts import gather_facts
+
+    permit = issued_permit(employer_world)
+    data = parse_application({"type": "renewal", "permit_number": permit.number, "occupation": "7112",
+                              "basic_wage": "230.000"})
+    renewal = services.application_submit(actor=employer_world["rep"], establishment=employer_world["est"], data=data)
+    assert gather_facts(renewal, on=TODAY)["permit"]["has_registered_contract"] is False
+    assert renewal.latest_decision.facts["permit"]["has_registered_contract"] is False
+
+    contract = Contract.objects.create(number="CTR-2026-0000900-0", establishment=employer_world["est"],
+                                       person=permit.person, created_by=employer_world["rep"])
+    version = ContractVersion.objects.create(
+        contract=contract, seq=1, state="signed", occupation_id="7112", duties_ar="بناء", workplace_ar="مسقط",
+        term="indefinite", start_date=TODAY, basic_wage=Decimal("230.000"), daily_hours=8, weekly_hours=40,
+        rest_days_per_week=2, annual_leave_days=30, notice_days=30, drafted_by=employer_world["rep"])
+    Contract.objects.filter(pk=contract.pk).update(registered_version=version, status="registered")
+    assert gather_facts(renewal, on=TODAY)["permit"]["has_registered_contract"] is True
+    assert gather_facts(renewal, on=TODAY - timedelta(days=1))["permit"]["has_registered_contract"] is False
