@@ -33,7 +33,7 @@ from manpower.permits.models import ApplicationType
 from manpower.portal import charts, selectors, services
 from manpower.portal.models import ApplicationDraft
 from manpower.registry.models import Country
-from manpower.registry.selectors import establishment_get, establishments_for
+from manpower.registry.selectors import acts_for_any, establishment_get, establishments_for
 
 PENDING = "portal.pending_draft_answers"  # session key: answers posted after the session had expired
 
@@ -58,7 +58,7 @@ def dashboard_context(request: HttpRequest) -> dict[str, Any]:
             "omanisation_gauge": charts.gauge(board.ratio, board.target, rtl=rtl),
         })
     return {"boards": boards, "drafts": list(selectors.drafts_for(user)[:10]), "today": today,
-            "may_apply": establishments_for(user, "apply").exists()}
+            "may_apply": acts_for_any(user, "apply")}
 
 
 def _expiry_bars(board: selectors.Dashboard) -> list[selectors.Bar]:

@@ -21,6 +21,12 @@ def establishments_for(user: User, permission: str = "view") -> QuerySet[Establi
     return queryset if ids is None else queryset.filter(pk__in=ids)
 
 
+def acts_for_any(user: User, permission: str = "view") -> bool:
+    """Whether the user may act for at least one establishment with ``permission``: one query (the memberships)."""
+    ids = establishment_ids(user, permission)
+    return ids is None or bool(ids)
+
+
 def establishment_get(user: User, *, cr_number: str | None = None, pk: int | None = None,
                       permission: str = "view") -> Establishment:
     lookup: dict[str, object] = {"cr_number": cr_number} if cr_number is not None else {"pk": pk}
