@@ -343,8 +343,35 @@ def application_paid(*, application_number: str, on: date | None = None) -> Appl
     if application.state != State.APPROVED:
         return application
     _transition(application, State.PAID, None, "application.paid")
+    reason = _undeliverable(application)
+    if reason is not None:
+        # Something changed between approval and payment: the service cannot be delivered, so nobody pays for it.
+        _transition(application, State.REJECTED, None, "application.not_delivered", reason=reason)
+        invoice = Invoice.objects.filter(subject_type="permits.application", subject_id=application.number,
+                                         status=Invoice.Status.PAID).first()
+        if invoice is not None:
+            payments.invoice_refund_undeliverable(invoice=invoice, reason=reason)
+        return application
     _complete(application, actor=None, on=on or timezone.localdate())
     return application
+
+
+def _undeliverable(application: Application) -> str | None:
+    """Why a paid application can no longer be carried out, or None: the permit it concerns was cancelled or
+    transferred meanwhile, or the worker now holds an active permit with another employer."""
+    kind = application.type
+    permit = application.permit
+    if kind != ApplicationType.NEW_PERMIT and permit is not None and \
+            permit.status in (Permit.Status.CANCELLED, Permit.Status.TRANSFERRED):
+        return f"permit {permit.number} is {permit.status}"
+    if kind in (ApplicationType.NEW_PERMIT, ApplicationType.TRANSFER):
+        elsewhere = Permit.objects.filter(person_id=application.person_id, status=Permit.Status.ACTIVE)
+        if application.permit_id is not None:
+            elsewhere = elsewhere.exclude(pk=application.permit_id)
+        found = elsewhere.first()
+        if found is not None:
+            return f"the worker now holds active permit {found.number}"
+    return None
 
 
 def _validity_months(on: date) -> int:

@@ -29,6 +29,8 @@ ACTIONS: dict[str, Promise] = {
     "application.paid": _("The fees of an application about you were paid."),
     "application.completed": _("An application about you was completed."),
     "application.lapsed": _("An application about you lapsed because its fees were not paid in time."),
+    "application.not_delivered": _("An application about you could not be carried out after it was paid; the fees "
+                                   "were refunded."),
     "application.override_requested": _("An officer asked to approve an application about you against a rule."),
     "application.override_confirmed": _("A second officer confirmed an approval against a rule."),
     "application.override_declined": _("A second officer declined an approval against a rule."),

@@ -265,3 +265,27 @@ def test_a_renewal_reads_whether_a_registered_contract_is_in_force(employer_worl
     Contract.objects.filter(pk=contract.pk).update(registered_version=version, status="registered")
     assert gather_facts(renewal, on=TODAY)["permit"]["has_registered_contract"] is True
     assert gather_facts(renewal, on=TODAY - timedelta(days=1))["permit"]["has_registered_contract"] is False
+
+
+def test_a_paid_renewal_that_can_no_longer_be_carried_out_is_refused_and_refunded(employer_world):
+    """The permit was cancelled between the approval and the payment: nobody pays for a service never delivered."""
+    from manpower.payments.models import Refund
+
+    permit = issued_permit(employer_world)
+    data = parse_application({"type": "renewal", "permit_number": permit.number, "occupation": "7112",
+                              "basic_wage": "230.000"})
+    renewal = services.application_submit(actor=employer_world["rep"], establishment=employer_world["est"], data=data)
+    assert renewal.state == "approved"
+    Permit.objects.filter(pk=permit.pk).update(status=Permit.Status.CANCELLED)
+    invoice = pay(employer_world, renewal)
+
+    assert renewal.state == "rejected"
+    invoice.refresh_from_db()
+    assert invoice.status == "refunded"
+    refund = Refund.objects.get(payment__invoice=invoice)
+    assert refund.is_automatic and refund.amount_omr == invoice.total_omr
+    assert refund.reason_code == Refund.Reason.NOT_DELIVERED
+    permit.refresh_from_db()
+    assert permit.status == Permit.Status.CANCELLED
+    assert OutboxMessage.objects.filter(topic="invoice.refunded", payload__invoice=invoice.number).exists()
+    assert not OutboxMessage.objects.filter(topic="permit.renewed", key__endswith=renewal.number).exists()
