@@ -14,14 +14,14 @@ from manpower.notifications import events
 log = structlog.get_logger("manpower.notifications")
 
 
-def _notify(message: OutboxMessage) -> None:
+def notify_handler(message: OutboxMessage) -> None:
     from manpower.notifications.services import notify
 
     notify(topic=message.topic, key=message.key, payload=message.payload)
 
 
 for _topic in events.BUILDERS:
-    handles(_topic)(_notify)
+    handles(_topic)(notify_handler)
 
 
 @handles("permit.issued")

@@ -195,15 +195,25 @@ def quiet_until(moment: datetime) -> datetime | None:
 
 
 def _preferences(user_ids: set[int]) -> dict[tuple[int, str], Preference]:
+    known = events.preferences_read(user_ids)
+    if known is not None:
+        return known
     return {(p.user_id, p.kind): p for p in Preference.objects.filter(user_id__in=user_ids)}
 
 
 def notify(*, topic: str, key: str, payload: dict[str, Any], now: datetime | None = None) -> int:
     """Turn one event into its messages (idempotent: the same event makes its messages once)."""
+    rows, secret = messages_for(topic=topic, key=key, payload=payload, now=now or timezone.now())
+    with transaction.atomic():
+        messages_save(rows, secret_events=[(key, payload)] if secret else [])
+    return len(rows)
+
+
+def messages_for(*, topic: str, key: str, payload: dict[str, Any], now: datetime) -> tuple[list[Message], bool]:
+    """The messages one event makes (not saved), and whether they carry a one-time code. Reads only."""
     builder = events.BUILDERS.get(topic)
     if builder is None:
-        return 0
-    now = now or timezone.now()
+        return [], False
     notices = builder({**payload, "_topic": topic})
     rows: list[Message] = []
     for notice in notices:
@@ -242,13 +252,17 @@ def notify(*, topic: str, key: str, payload: dict[str, Any], now: datetime | Non
                     template_version=version, urgent=spec.urgent, is_secret=notice.secret,
                     status=Message.Status.DELIVERED if done else Message.Status.CREATED, next_attempt_at=due,
                     created_at=now, completed_at=now if done else None))
-    with transaction.atomic():
-        Message.objects.bulk_create(rows, ignore_conflicts=True)
-        if any(notice.secret for notice in notices):
-            # The code now lives only in the message to send; the event keeps no copy of it.
-            OutboxMessage.objects.filter(key=key).update(payload={k: (ERASED if k == "code" else v)
-                                                                  for k, v in payload.items()})
-    return len(rows)
+    return rows, any(notice.secret for notice in notices)
+
+
+def messages_save(rows: list[Message], *, secret_events: Iterable[tuple[str, dict[str, Any]]] = ()) -> None:
+    """Save the messages of one or more events (a message already made is left as it is), in the caller's
+    transaction. ``secret_events``: (key, payload) of the events whose one-time code now lives only in its message;
+    the event keeps no copy of it."""
+    Message.objects.bulk_create(rows, ignore_conflicts=True)
+    for key, payload in secret_events:
+        OutboxMessage.objects.filter(key=key).update(payload={k: (ERASED if k == "code" else v)
+                                                              for k, v in payload.items()})
 
 
 # --- Sending -------------------------------------------------------------------------------------------
@@ -282,7 +296,9 @@ def dispatch_due(*, limit: int | None = None, now: datetime | None = None) -> in
     token = secrets.token_hex(8)
     Message.objects.filter(pk__in=ids, status=Message.Status.CREATED).update(
         status=Message.Status.SENDING, claim=token, claimed_at=now, attempts=F("attempts") + 1)
-    claimed = list(Message.objects.filter(claim=token, status=Message.Status.SENDING))
+    # By primary key: the messages waiting for a delivery receipt are "sending" too, and there may be many.
+    claimed = list(Message.objects.filter(pk__in=ids, claim=token, status=Message.Status.SENDING)
+                   .order_by("next_attempt_at", "id"))
     sms = [m for m in claimed if m.channel == Channel.SMS]
     mail = [m for m in claimed if m.channel == Channel.EMAIL]
     if sms:
@@ -333,9 +349,20 @@ def _retry(batch: list[Message], error: str) -> None:
         else:
             message.status = Message.Status.CREATED
             message.next_attempt_at = now + retry_delay(message.attempts)
-    Message.objects.bulk_update(batch, ["status", "next_attempt_at", "last_error", "claim", "failure_code",
-                                        "completed_at"])
+    _write(batch, ["status", "next_attempt_at", "last_error", "claim", "failure_code", "completed_at"])
     log.info("notifications.retry", count=len(batch), error=error[:200])
+
+
+def _write(messages: list[Message], fields: list[str]) -> None:
+    """Save these fields of these messages: the values they all share with one UPDATE, only the others with
+    ``bulk_update`` (whose CASE per field and message costs far more than the statement it saves)."""
+    shared = [name for name in fields if len({getattr(m, name) for m in messages}) == 1]
+    if shared:
+        Message.objects.filter(pk__in=[m.pk for m in messages]).update(
+            **{name: getattr(messages[0], name) for name in shared})
+    varying = [name for name in fields if name not in shared]
+    if varying:
+        Message.objects.bulk_update(messages, varying)
 
 
 def _record(batch: list[Message], provider: str, answers: dict[str, providers.Accepted]) -> None:
@@ -360,11 +387,13 @@ def _record(batch: list[Message], provider: str, answers: dict[str, providers.Ac
             accepted.append(message)
     with transaction.atomic():
         if refused:
-            Message.objects.bulk_update(refused, ["status", "failure_code", "completed_at", "provider", "provider_id",
-                                                  "claim", "accepted_at", "last_error", "body"])
+            _write(refused, ["status", "failure_code", "completed_at", "provider", "provider_id", "claim",
+                             "accepted_at", "last_error"])
         if accepted:
-            Message.objects.bulk_update(accepted, ["provider", "provider_id", "claim", "accepted_at", "last_error",
-                                                   "body"])
+            _write(accepted, ["provider", "provider_id", "claim", "accepted_at", "last_error"])
+        erased = [m.pk for m in batch if m.is_secret]  # only these texts changed
+        if erased:
+            Message.objects.filter(pk__in=erased).update(body=ERASED)
     if accepted:
         for receipt in Receipt.objects.filter(reference__in=[m.reference for m in accepted], applied_at__isnull=True):
             with transaction.atomic():
