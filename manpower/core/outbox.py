@@ -24,6 +24,8 @@ log = structlog.get_logger("manpower.outbox")
 
 Handler = Callable[[OutboxMessage], None]
 _HANDLERS: dict[str, list[Handler]] = {}
+# Topics a dedicated sender sweeps in batches (the notifications sender): no task is queued per message for them.
+_SWEPT: set[str] = set()
 MAX_ATTEMPTS = 12
 
 
@@ -37,10 +39,22 @@ def handles(topic: str) -> Callable[[Handler], Handler]:
     return register
 
 
+def handlers_for(topic: str) -> list[Handler]:
+    """The handlers registered for a topic, in the order they were registered."""
+    return list(_HANDLERS.get(topic, []))
+
+
+def swept(*topics: str) -> None:
+    """Declare topics that a dedicated sender delivers in batches within a second: emitting one queues no task
+    (the scheduler's sweep still delivers it if that sender is not running)."""
+    _SWEPT.update(topics)
+
+
 def emit(topic: str, *, key: str, **payload: Any) -> None:
     """Record a message to deliver after commit; the same key twice records it once (one INSERT … ON CONFLICT)."""
     OutboxMessage.objects.bulk_create([OutboxMessage(topic=topic, key=key, payload=payload)], ignore_conflicts=True)
-    transaction.on_commit(lambda: _queue_delivery(key))
+    if topic not in _SWEPT:
+        transaction.on_commit(lambda: _queue_delivery(key))
 
 
 def _queue_delivery(key: str) -> None:

@@ -44,7 +44,7 @@ def notices_only(topic: str) -> bool:
     """Whether the topic's only outbox handler is the one that turns events into messages."""
     from manpower.notifications.handlers import notify_handler
 
-    return outbox._HANDLERS.get(topic) == [notify_handler]  # the registry has no public reader
+    return outbox.handlers_for(topic) == [notify_handler]
 
 
 def deliver_notices(ids: list[int]) -> int:
