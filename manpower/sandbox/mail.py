@@ -16,7 +16,6 @@ State is kept in SQLite (``MAIL_SANDBOX_DB``, by default var/sandbox-mail.sqlite
 from __future__ import annotations
 
 import html
-import os
 import sqlite3
 import threading
 import time
@@ -29,6 +28,7 @@ from urllib.parse import parse_qs
 from zoneinfo import ZoneInfo
 
 from manpower.sandbox.server import json_response
+from manpower.sandbox.store import Store, data_path
 
 PREFIX = "/mail"
 MUSCAT = ZoneInfo("Asia/Muscat")
@@ -42,39 +42,14 @@ CREATE INDEX IF NOT EXISTS messages_recipients ON messages (recipients);
 """
 
 
-class Store:
-    """One SQLite file; a connection per call keeps the SMTP thread and the web threads apart."""
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-        with self._connect() as db:
-            db.executescript(SCHEMA)
-
-    def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=30)
-        db.row_factory = sqlite3.Row
-        db.execute("PRAGMA journal_mode=WAL")
-        return db
-
-    def add(self, mail_from: str, recipients: list[str], raw: bytes) -> int:
-        parsed = message_from_bytes(raw, policy=policy.default)
-        body = _text_of(parsed) if isinstance(parsed, EmailMessage) else ""
-        with self._connect() as db:
-            cursor = db.execute(
-                "INSERT INTO messages (mail_from, recipients, subject, language, message_id, body, raw, received_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (mail_from, ", ".join(recipients), " ".join(str(parsed.get("Subject", "")).split()),
-                 str(parsed.get("Content-Language", "")), str(parsed.get("Message-ID", "")), body, raw, time.time()))
-            return int(cursor.lastrowid or 0)
-
-    def all(self, sql: str, *params: Any) -> list[sqlite3.Row]:
-        with self._connect() as db:
-            return db.execute(sql, params).fetchall()
-
-    def reset(self) -> None:
-        with self._connect() as db:
-            db.execute("DELETE FROM messages")
+def _add(mail_from: str, recipients: list[str], raw: bytes) -> int:
+    parsed = message_from_bytes(raw, policy=policy.default)
+    body = _text_of(parsed) if isinstance(parsed, EmailMessage) else ""
+    return store().run(
+        "INSERT INTO messages (mail_from, recipients, subject, language, message_id, body, raw, received_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        mail_from, ", ".join(recipients), " ".join(str(parsed.get("Subject", "")).split()),
+        str(parsed.get("Content-Language", "")), str(parsed.get("Message-ID", "")), body, raw, time.time())
 
 
 def _text_of(message: EmailMessage) -> str:
@@ -93,17 +68,14 @@ def store() -> Store:
     global _store
     with _store_lock:
         if _store is None:
-            from django.conf import settings
-
-            var_dir = str(getattr(settings, "VAR_DIR", "") or "var")
-            _store = Store(os.environ.get("MAIL_SANDBOX_DB") or os.path.join(var_dir, "sandbox-mail.sqlite3"))
+            _store = Store(data_path("MAIL_SANDBOX_DB", "sandbox-mail.sqlite3"), SCHEMA)
         return _store
 
 
 class _Handler:
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         raw = envelope.original_content or envelope.content
-        store().add(envelope.mail_from or "", list(envelope.rcpt_tos), raw if isinstance(raw, bytes) else raw.encode())
+        _add(envelope.mail_from or "", list(envelope.rcpt_tos), raw if isinstance(raw, bytes) else raw.encode())
         return "250 Message accepted for delivery"
 
 
@@ -131,7 +103,7 @@ def app(environ: dict[str, Any], start_response: StartResponse) -> Iterable[byte
              "language": r["language"], "message_id": r["message_id"], "body": r["body"],
              "received_at": datetime.fromtimestamp(r["received_at"], MUSCAT).isoformat()} for r in rows])
     if parts == ["admin", "reset"] and method == "POST":
-        store().reset()
+        store().run("DELETE FROM messages")
         return json_response(start_response, 200, {"ok": True})
     if method != "GET":
         return json_response(start_response, 404, {"error": "not_found"})

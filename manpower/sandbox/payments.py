@@ -27,7 +27,6 @@ import html
 import io
 import json
 import logging
-import os
 import secrets
 import sqlite3
 import threading
@@ -42,6 +41,7 @@ from zoneinfo import ZoneInfo
 import httpx
 
 from manpower.sandbox.server import json_response
+from manpower.sandbox.store import Store, data_path, setting
 
 PREFIX = "/pay"
 MUSCAT = ZoneInfo("Asia/Muscat")
@@ -75,47 +75,7 @@ CREATE TABLE IF NOT EXISTS callbacks (
   id INTEGER PRIMARY KEY AUTOINCREMENT, event_id TEXT, url TEXT, body TEXT, mode TEXT, attempts INTEGER DEFAULT 0,
   next_attempt_at REAL, delivered_at REAL, last_status TEXT DEFAULT '', gave_up INTEGER DEFAULT 0);
 CREATE TABLE IF NOT EXISTS extra_lines (day TEXT, line TEXT, replaces TEXT DEFAULT '');
-CREATE TABLE IF NOT EXISTS faults (key TEXT PRIMARY KEY, value TEXT);
 """
-
-
-def _settings(name: str, default: str = "") -> str:
-    from django.conf import settings
-
-    return str(getattr(settings, name, default) or default)
-
-
-class Store:
-    """The gateway's books, in one SQLite file; every operation holds the lock."""
-
-    def __init__(self, path: str) -> None:
-        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-        self.lock = threading.RLock()
-        self.db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self.db.row_factory = sqlite3.Row
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.executescript(SCHEMA)
-
-    def one(self, sql: str, *args: Any) -> sqlite3.Row | None:
-        with self.lock:
-            return self.db.execute(sql, args).fetchone()  # type: ignore[no-any-return]
-
-    def all(self, sql: str, *args: Any) -> list[sqlite3.Row]:
-        with self.lock:
-            return list(self.db.execute(sql, args).fetchall())
-
-    def run(self, sql: str, *args: Any) -> None:
-        with self.lock:
-            self.db.execute(sql, args)
-
-    def faults(self) -> dict[str, Any]:
-        values = dict(DEFAULT_FAULTS)
-        for row in self.all("SELECT key, value FROM faults"):
-            values[row["key"]] = json.loads(row["value"])
-        return values
-
-    def set_fault(self, key: str, value: Any) -> None:
-        self.run("INSERT OR REPLACE INTO faults (key, value) VALUES (?, ?)", key, json.dumps(value))
 
 
 _store: Store | None = None
@@ -127,9 +87,7 @@ def store() -> Store:
     global _store
     with _store_lock:
         if _store is None:
-            path = os.environ.get("PAYMENT_SANDBOX_DB") or os.path.join(_settings("VAR_DIR", "var"),
-                                                                          "sandbox-payments.sqlite3")
-            _store = Store(path)
+            _store = Store(data_path("PAYMENT_SANDBOX_DB", "sandbox-payments.sqlite3"), SCHEMA, DEFAULT_FAULTS)
         return _store
 
 
@@ -224,7 +182,7 @@ def _deliver_callbacks(now: float | None = None) -> None:
     s = store()
     if s.faults()["outage_until"] > now:
         return
-    secret = _settings("PAYMENT_GATEWAY_SECRET")
+    secret = setting("PAYMENT_GATEWAY_SECRET")
     for row in s.all("SELECT * FROM callbacks WHERE delivered_at IS NULL AND gave_up = 0 AND next_attempt_at <= ? "
                      "ORDER BY id LIMIT 50", now):
         body = row["body"].encode()
@@ -302,7 +260,7 @@ def _redirect(start_response: StartResponse, url: str) -> Iterable[bytes]:
 
 
 def _authorised(environ: dict[str, Any]) -> bool:
-    expected = _settings("PAYMENT_GATEWAY_API_KEY")
+    expected = setting("PAYMENT_GATEWAY_API_KEY")
     given = environ.get("HTTP_AUTHORIZATION", "").removeprefix("Bearer ").strip()
     return bool(expected) and hmac.compare_digest(given.encode(), expected.encode())
 

@@ -25,7 +25,6 @@ import hmac
 import html
 import json
 import logging
-import os
 import re
 import secrets
 import sqlite3
@@ -39,6 +38,7 @@ from zoneinfo import ZoneInfo
 import httpx
 
 from manpower.sandbox.server import json_response
+from manpower.sandbox.store import Store, data_path, setting
 
 PREFIX = "/sms"
 MUSCAT = ZoneInfo("Asia/Muscat")
@@ -59,46 +59,7 @@ CREATE TABLE IF NOT EXISTS receipts (
   next_attempt_at REAL, delivered_at REAL, last_status TEXT DEFAULT '', gave_up INTEGER DEFAULT 0);
 CREATE INDEX IF NOT EXISTS messages_due ON messages (status, deliver_at);
 CREATE INDEX IF NOT EXISTS receipts_due ON receipts (delivered_at, gave_up, next_attempt_at);
-CREATE TABLE IF NOT EXISTS faults (key TEXT PRIMARY KEY, value TEXT);
 """
-
-
-def _settings(name: str, default: str = "") -> str:
-    from django.conf import settings
-
-    return str(getattr(settings, name, default) or default)
-
-
-class Store:
-    def __init__(self, path: str) -> None:
-        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-        self.lock = threading.RLock()
-        self.db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self.db.row_factory = sqlite3.Row
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.executescript(SCHEMA)
-
-    def one(self, sql: str, *args: Any) -> sqlite3.Row | None:
-        with self.lock:
-            return self.db.execute(sql, args).fetchone()  # type: ignore[no-any-return]
-
-    def all(self, sql: str, *args: Any) -> list[sqlite3.Row]:
-        with self.lock:
-            return list(self.db.execute(sql, args).fetchall())
-
-    def run(self, sql: str, *args: Any) -> None:
-        with self.lock:
-            self.db.execute(sql, args)
-
-    def faults(self) -> dict[str, Any]:
-        values = dict(DEFAULT_FAULTS)
-        for row in self.all("SELECT key, value FROM faults"):
-            values[row["key"]] = json.loads(row["value"])
-        return values
-
-    def set_fault(self, key: str, value: Any) -> None:
-        self.run("INSERT OR REPLACE INTO faults (key, value) VALUES (?, ?)", key, json.dumps(value))
 
 
 _store: Store | None = None
@@ -110,8 +71,7 @@ def store() -> Store:
     global _store
     with _store_lock:
         if _store is None:
-            path = os.environ.get("SMS_SANDBOX_DB") or os.path.join(_settings("VAR_DIR", "var"), "sandbox-sms.sqlite3")
-            _store = Store(path)
+            _store = Store(data_path("SMS_SANDBOX_DB", "sandbox-sms.sqlite3"), SCHEMA, DEFAULT_FAULTS)
         return _store
 
 
@@ -238,7 +198,7 @@ def _deliver_receipts(now: float | None = None) -> None:
     with _deliver_lock:
         now = now or time.time()
         s = store()
-        secret = _settings("SMS_GATEWAY_SECRET")
+        secret = setting("SMS_GATEWAY_SECRET")
         rows = s.all("SELECT * FROM receipts WHERE delivered_at IS NULL AND gave_up = 0 AND next_attempt_at <= ? "
                      "ORDER BY id LIMIT 500", now)
         by_url: dict[str, list[sqlite3.Row]] = {}
@@ -306,7 +266,7 @@ def _json_body(environ: dict[str, Any]) -> Any:
 
 
 def _authorised(environ: dict[str, Any]) -> bool:
-    expected = _settings("SMS_GATEWAY_API_KEY")
+    expected = setting("SMS_GATEWAY_API_KEY")
     given = environ.get("HTTP_AUTHORIZATION", "").removeprefix("Bearer ").strip()
     return bool(expected) and hmac.compare_digest(given.encode(), expected.encode())
 
