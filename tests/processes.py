@@ -233,3 +233,49 @@ def wait_for(condition: Any, timeout: float, interval: float = 0.05, message: st
         if time.monotonic() > deadline:
             raise TimeoutError(f"{message} not reached in {timeout} s")
         time.sleep(interval)
+
+
+class SandboxServer:
+    """``manpower sandbox`` in a subprocess for one simulator (under ``prefix``); its books are files next to
+    ``data``, so a restart keeps them, as a real provider's. Subclasses give the environment the simulator reads."""
+
+    prefix = ""
+    arguments: tuple[str, ...] = ()
+
+    def __init__(self, data: Path) -> None:
+        self.data = data
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}{self.prefix}"
+        self.process: subprocess.Popen[bytes] | None = None
+        self.log = data.with_suffix(".log")
+
+    def environment(self) -> dict[str, str]:
+        return {}
+
+    def start(self) -> None:
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "manpower.settings", "LOG_LEVEL": "WARNING", **self.environment()}
+        env.pop("DATABASE_URL", None)
+        with self.log.open("ab") as log:
+            self.process = subprocess.Popen([*MANPOWER, "sandbox", "--port", str(self.port), *self.arguments],
+                                            env=env, stdout=log, stderr=log)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"http://127.0.0.1:{self.port}/health", timeout=0.5).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        raise RuntimeError(f"the sandbox did not start: {self.log.read_text()[-2000:]}")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        self.process = None
+
+    @property
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None

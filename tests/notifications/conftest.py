@@ -8,9 +8,6 @@ import email.policy
 import hashlib
 import hmac
 import json
-import os
-import subprocess
-import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -23,7 +20,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from tests.permits.conftest import employer_world  # noqa: F401  (re-exported fixture)
-from tests.processes import free_port
+from tests.processes import SandboxServer, free_port
 
 SMS_KEY = "test-key-of-the-sms-gateway"
 SMS_SECRET = "test-secret-signing-delivery-receipts"
@@ -81,47 +78,19 @@ def body_of(message: EmailMessage) -> str:
     return part.get_content() if part is not None else ""
 
 
-class SmsSandbox:
-    """``manpower sandbox`` in a subprocess, its books in a file (a restart keeps them, as a real gateway's)."""
+class SmsSandbox(SandboxServer):
+    """The sandbox SMS gateway, with our key and the secret that signs its delivery receipts."""
+
+    prefix = "/sms"
 
     def __init__(self, data: Path, secret: str = SMS_SECRET, key: str = SMS_KEY) -> None:
-        self.data = data
+        super().__init__(data)
         self.secret = secret
         self.key = key
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}/sms"
-        self.process: subprocess.Popen[bytes] | None = None
-        self.log = data.with_suffix(".log")
 
-    def start(self) -> None:
-        env = {**os.environ, "SMS_SANDBOX_DB": str(self.data), "SMS_GATEWAY_API_KEY": self.key,
-               "SMS_GATEWAY_SECRET": self.secret, "DJANGO_SETTINGS_MODULE": "manpower.settings", "LOG_LEVEL": "WARNING",
-               "PAYMENT_SANDBOX_DB": str(self.data.with_suffix(".payments.sqlite3"))}
-        env.pop("DATABASE_URL", None)
-        with self.log.open("ab") as log:
-            self.process = subprocess.Popen([sys.executable, "-m", "manpower.cli", "sandbox", "--port", str(self.port)],
-                                            env=env, stdout=log, stderr=log)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"http://127.0.0.1:{self.port}/health", timeout=0.5).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        raise RuntimeError(f"the sandbox did not start: {self.log.read_text()[-2000:]}")
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-        self.process = None
-
-    @property
-    def running(self) -> bool:
-        return self.process is not None and self.process.poll() is None
+    def environment(self) -> dict[str, str]:
+        return {"SMS_SANDBOX_DB": str(self.data), "SMS_GATEWAY_API_KEY": self.key, "SMS_GATEWAY_SECRET": self.secret,
+                "PAYMENT_SANDBOX_DB": str(self.data.with_suffix(".payments.sqlite3"))}
 
     def admin(self, path: str, **body: Any) -> Any:
         return httpx.post(f"{self.url}/admin/{path}", json=body, timeout=5).json()

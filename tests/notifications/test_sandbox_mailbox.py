@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,35 +9,30 @@ import httpx
 import pytest
 from django.core.mail import EmailMessage, get_connection
 
-from tests.processes import free_port
+from tests.processes import SandboxServer, free_port
+
+
+class Mailbox(SandboxServer):
+    prefix = "/mail"
+
+    def __init__(self, data: Path) -> None:
+        self.smtp_port = free_port()
+        self.arguments = ("--smtp-port", str(self.smtp_port))
+        super().__init__(data)
+
+    def environment(self) -> dict[str, str]:
+        return {"MAIL_SANDBOX_DB": str(self.data), "SMS_SANDBOX_DB": str(self.data.with_suffix(".sms.sqlite3")),
+                "PAYMENT_SANDBOX_DB": str(self.data.with_suffix(".payments.sqlite3"))}
 
 
 @pytest.fixture
 def mailbox(tmp_path: Path) -> Iterator[tuple[str, int]]:
-    port, smtp_port = free_port(), free_port()
-    env = {**os.environ, "MAIL_SANDBOX_DB": str(tmp_path / "mail.sqlite3"), "DJANGO_SETTINGS_MODULE": "manpower.settings",
-           "LOG_LEVEL": "WARNING", "SMS_SANDBOX_DB": str(tmp_path / "sms.sqlite3"),
-           "PAYMENT_SANDBOX_DB": str(tmp_path / "payments.sqlite3")}
-    env.pop("DATABASE_URL", None)
-    log = (tmp_path / "sandbox.log").open("wb")
-    process = subprocess.Popen([sys.executable, "-m", "manpower.cli", "sandbox", "--port", str(port),
-                                "--smtp-port", str(smtp_port)], env=env, stdout=log, stderr=log)
-    url = f"http://127.0.0.1:{port}/mail"
+    server = Mailbox(tmp_path / "mail.sqlite3")
+    server.start()
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{url}/admin/messages", timeout=0.5).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline, (tmp_path / "sandbox.log").read_text()
-            time.sleep(0.1)
-        yield url, smtp_port
+        yield server.url, server.smtp_port
     finally:
-        process.terminate()
-        process.wait(timeout=10)
-        log.close()
+        server.stop()
 
 
 def test_an_e_mail_sent_over_smtp_is_kept_and_shown_in_its_language(mailbox):

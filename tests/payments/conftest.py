@@ -5,14 +5,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import os
-import socket
-import subprocess
-import sys
 import time
 from datetime import timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -24,6 +19,7 @@ from manpower.identity.models import Role
 from manpower.payments.services import Line, invoice_create
 from tests import factories as f
 from tests.permits.conftest import employer_world  # noqa: F401  (re-exported fixture)
+from tests.processes import SandboxServer
 
 API_KEY = "test-api-key-for-the-sandbox-gateway"
 SECRET = "test-secret-that-signs-the-callbacks"
@@ -35,50 +31,14 @@ SILENT_CARD = "4000000000000077"
 DEAD_END = "http://127.0.0.1:9/unreachable"  # a callback URL nobody listens on: the callback is lost
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+class Sandbox(SandboxServer):
+    """The sandbox payment gateway, with our key and the secret that signs its callbacks."""
 
+    prefix = "/pay"
 
-class Sandbox:
-    """``manpower sandbox`` in a subprocess; its books are a file, so a restart keeps them, as a real gateway's."""
-
-    def __init__(self, data: Path) -> None:
-        self.data = data
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}/pay"
-        self.process: subprocess.Popen[bytes] | None = None
-        self.log = data.with_suffix(".log")
-
-    def start(self) -> None:
-        env = {**os.environ, "PAYMENT_SANDBOX_DB": str(self.data), "PAYMENT_GATEWAY_API_KEY": API_KEY,
-               "PAYMENT_GATEWAY_SECRET": SECRET, "DJANGO_SETTINGS_MODULE": "manpower.settings", "LOG_LEVEL": "WARNING"}
-        env.pop("DATABASE_URL", None)
-        with self.log.open("ab") as log:
-            self.process = subprocess.Popen([sys.executable, "-m", "manpower.cli", "sandbox", "--port", str(self.port)],
-                                            env=env, stdout=log, stderr=log)
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"http://127.0.0.1:{self.port}/health", timeout=0.5).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        raise RuntimeError(f"the sandbox did not start: {self.log.read_text()[-2000:]}")
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-        self.process = None
-
-    @property
-    def running(self) -> bool:
-        return self.process is not None and self.process.poll() is None
+    def environment(self) -> dict[str, str]:
+        return {"PAYMENT_SANDBOX_DB": str(self.data), "PAYMENT_GATEWAY_API_KEY": API_KEY,
+                "PAYMENT_GATEWAY_SECRET": SECRET}
 
     def admin(self, path: str, **body: Any) -> Any:
         return httpx.post(f"{self.url}/admin/{path}", json=body, timeout=5).json()
