@@ -32,8 +32,6 @@ import json
 import os
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -42,7 +40,12 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
+
+from manpower.bench._processes import Service as _Service
+from manpower.bench._processes import free_port as _free_port
+from manpower.bench._processes import postgres_unavailable as _postgres_unavailable
+from manpower.bench._processes import throwaway_database
 
 BURST = 2000  # events in a throughput phase: BURST SMS and BURST e-mails (and as many accounts)
 TRICKLE = 200  # events in the latency phase ...
@@ -52,7 +55,6 @@ TARGET_P99_MS = 2000  # from an event's commit to its message's acceptance, in a
 TOPIC = "identity.password_changed"
 SMS_KEY = "bench-key-of-the-sms-gateway"
 SMS_SECRET = "bench-secret-signing-delivery-receipts"  # noqa: S105 - the throwaway sandbox's
-PG_HOST, PG_PORT, PG_USER = "127.0.0.1", 5432, "postgres"
 MANPOWER = [sys.executable, "-m", "manpower.cli"]
 _SCRUBBED = ("DATABASE_URL", "MANPOWER_VAR_DIR", "MEDIA_ROOT", "PKI_DIR", "PKI_CA_CERT_FILE", "PKI_CA_KEY_FILE",
              "CREDENTIAL_SIGNING_KEY_FILE", "EMAIL_URL", "PORT", "HOST", "DEBUG", "SMS_GATEWAY_URL",
@@ -123,12 +125,6 @@ def smtp_reference(content: bytes) -> str:
 # --- The gateways ----------------------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 class _Inbox:
     """aiosmtpd handler: the time each e-mail was taken (end of DATA) and its notification reference."""
 
@@ -156,43 +152,6 @@ class _Smtp:
     def __exit__(self, *exc: object) -> None:
         with contextlib.suppress(Exception):
             self.controller.stop()
-
-
-class _Service:
-    """A command in its own process group; stopping it stops the whole group."""
-
-    def __init__(self, argv: list[str], env: dict[str, str], log: Path):
-        self.argv, self.env, self.log_path = argv, env, log
-        self.popen: subprocess.Popen[bytes] | None = None
-        self._log: IO[bytes] | None = None
-
-    def start(self) -> _Service:
-        self._log = self.log_path.open("ab")
-        self.popen = subprocess.Popen(self.argv, env=self.env, stdout=self._log, stderr=subprocess.STDOUT,
-                                      stdin=subprocess.DEVNULL, start_new_session=True)
-        return self
-
-    def alive(self) -> bool:
-        return self.popen is not None and self.popen.poll() is None
-
-    def stop(self, grace: float = 10.0) -> None:
-        if self.popen is None:
-            return
-        for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 10.0)):
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.popen.pid, sig)
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                self.popen.wait(timeout=wait)
-                break
-        if self._log is not None:
-            self._log.close()
-            self._log = None
-        self.popen = None
-
-    def tail(self, chars: int = 2000) -> str:
-        with contextlib.suppress(OSError):
-            return self.log_path.read_text(errors="replace")[-chars:]
-        return ""
 
 
 class _Sandbox:
@@ -257,38 +216,13 @@ def _helper(env: dict[str, str], *args: str, timeout: float = 300) -> Any:
     return json.loads(completed.stdout.strip().splitlines()[-1])
 
 
-def _psql(sql: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["psql", "-h", PG_HOST, "-p", str(PG_PORT), "-U", PG_USER, "-d", "postgres", "-v",
-                           "ON_ERROR_STOP=1", "-qAtc", sql], capture_output=True, text=True, timeout=60, check=False,
-                          env={**os.environ, "PGCONNECT_TIMEOUT": "3"})
-
-
-def _postgres_unavailable() -> str | None:
-    try:
-        with socket.create_connection((PG_HOST, PG_PORT), timeout=2):
-            pass
-    except OSError:
-        return f"no PostgreSQL server answers on {PG_HOST}:{PG_PORT}"
-    if shutil.which("psql") is None:
-        return "psql is not installed"
-    answer = _psql("SELECT 1")
-    return None if answer.returncode == 0 else f"psql could not connect: {answer.stderr.strip()[:200]}"
-
-
 @contextlib.contextmanager
 def _database(name: str, var: Path) -> Iterator[str]:
     if name == "sqlite":
         yield f"sqlite:///{var / 'manpower.sqlite3'}"
         return
-    database = f"manpower_bench_notify_{os.getpid()}"
-    _psql(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
-    created = _psql(f"CREATE DATABASE {database}")
-    if created.returncode != 0:
-        raise RuntimeError(f"could not create {database}: {created.stderr.strip()}")
-    try:
-        yield f"postgres://{PG_USER}@{PG_HOST}:{PG_PORT}/{database}"
-    finally:
-        _psql(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+    with throwaway_database(f"manpower_bench_notify_{os.getpid()}") as url:
+        yield url
 
 
 # --- Measuring -----------------------------------------------------------------------------------------

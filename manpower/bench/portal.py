@@ -367,7 +367,8 @@ def _measure(installation: Any, requests: int) -> dict[str, Any]:
 
     import httpx
 
-    from manpower.bench.submit import _free_port, _session, _wait_ready
+    from manpower.bench._processes import free_port as _free_port
+    from manpower.bench.submit import _session, _wait_ready
 
     logging.getLogger("httpx").setLevel(logging.WARNING)
     result: dict[str, Any] = {}
@@ -422,7 +423,8 @@ def _measure(installation: Any, requests: int) -> dict[str, Any]:
 
 def run(requests: int = REQUESTS, databases: tuple[str, ...] = ("postgresql", "sqlite")) -> dict[str, Any]:
     """Measure on both databases; every process and the PostgreSQL database are removed, even on error."""
-    from manpower.bench.submit import _database, _postgres_unavailable
+    from manpower.bench._processes import postgres_unavailable as _postgres_unavailable
+    from manpower.bench.submit import _database
 
     result: dict[str, Any] = {"bench": "portal", "workers": WORKERS, "cpu_count": os.cpu_count(),
                               "load_average_before": round(os.getloadavg()[0], 2)}

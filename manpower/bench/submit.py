@@ -31,8 +31,6 @@ import itertools
 import json
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -41,13 +39,17 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
+
+from manpower.bench._processes import Service as _Service
+from manpower.bench._processes import free_port as _free_port
+from manpower.bench._processes import postgres_unavailable as _postgres_unavailable
+from manpower.bench._processes import throwaway_database
 
 DEMO_CR = "1234567"
 EMPLOYER = "employer@demo.manpower.om"
 OFFICER = "officer@demo.manpower.om"
 WEB_WORKERS = 2
-PG_HOST, PG_PORT, PG_USER = "127.0.0.1", 5432, "postgres"
 MANPOWER = [sys.executable, "-m", "manpower.cli"]
 _SCRUBBED = ("DATABASE_URL", "MANPOWER_VAR_DIR", "MEDIA_ROOT", "PKI_DIR", "PKI_CA_CERT_FILE", "PKI_CA_KEY_FILE",
              "CREDENTIAL_SIGNING_KEY_FILE", "EMAIL_URL", "WEB_WORKERS", "WEB_THREADS", "PORT", "HOST", "DEBUG")
@@ -57,45 +59,6 @@ OCCUPATIONS = ("7112", "9313", "7115", "8332", "7126", "7411")
 
 
 # --- Processes -----------------------------------------------------------------------------------------
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class _Service:
-    """A command in its own process group, so that stopping it stops granian's worker processes too."""
-
-    def __init__(self, argv: list[str], env: dict[str, str], log: Path):
-        self.argv, self.env, self.log_path = argv, env, log
-        self.popen: subprocess.Popen[bytes] | None = None
-        self._log: IO[bytes] | None = None
-
-    def start(self) -> _Service:
-        self._log = self.log_path.open("ab")
-        self.popen = subprocess.Popen(self.argv, env=self.env, stdout=self._log, stderr=subprocess.STDOUT,
-                                      stdin=subprocess.DEVNULL, start_new_session=True)
-        return self
-
-    def stop(self, grace: float = 10.0) -> None:
-        if self.popen is None:
-            return
-        for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 10.0)):
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.popen.pid, sig)
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                self.popen.wait(timeout=wait)
-        if self._log is not None:
-            self._log.close()
-            self._log = None
-        self.popen = None
-
-    def tail(self, chars: int = 2000) -> str:
-        with contextlib.suppress(OSError):
-            return self.log_path.read_text(errors="replace")[-chars:]
-        return ""
 
 
 class _Installation:
@@ -151,27 +114,6 @@ def _wait_ready(url: str, service: _Service, timeout: float = 90.0) -> None:
 # --- PostgreSQL ----------------------------------------------------------------------------------------
 
 
-def _psql(sql: str, database: str = "postgres") -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["psql", "-h", PG_HOST, "-p", str(PG_PORT), "-U", PG_USER, "-d", database, "-v",
-                           "ON_ERROR_STOP=1", "-qAtc", sql], capture_output=True, text=True, timeout=60, check=False,
-                          env={**os.environ, "PGCONNECT_TIMEOUT": "3"})
-
-
-def _postgres_unavailable() -> str | None:
-    """Why PostgreSQL cannot be used, or None."""
-    try:
-        with socket.create_connection((PG_HOST, PG_PORT), timeout=2):
-            pass
-    except OSError:
-        return f"no PostgreSQL server answers on {PG_HOST}:{PG_PORT}"
-    if shutil.which("psql") is None:
-        return "psql is not installed"
-    answer = _psql("SELECT 1")
-    if answer.returncode != 0:
-        return f"psql could not connect as {PG_USER}: {answer.stderr.strip()[:200]}"
-    return None
-
-
 @contextlib.contextmanager
 def _database(name: str, root: Path) -> Iterator[_Installation]:
     var_dir = root / name
@@ -179,15 +121,8 @@ def _database(name: str, root: Path) -> Iterator[_Installation]:
     if name == "sqlite":
         yield _Installation(name, f"sqlite:///{var_dir / 'db.sqlite3'}", var_dir)
         return
-    database = f"manpower_bench_{os.getpid()}"
-    _psql(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
-    created = _psql(f"CREATE DATABASE {database}")
-    if created.returncode != 0:
-        raise RuntimeError(f"could not create {database}: {created.stderr.strip()}")
-    try:
-        yield _Installation(name, f"postgres://{PG_USER}@{PG_HOST}:{PG_PORT}/{database}", var_dir)
-    finally:
-        _psql(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+    with throwaway_database(f"manpower_bench_{os.getpid()}") as url:
+        yield _Installation(name, url, var_dir)
 
 
 # --- Load ----------------------------------------------------------------------------------------------
