@@ -40,7 +40,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
-from manpower.sandbox.server import json_response
+from manpower.sandbox.server import json_response, keep_running, read_body
 from manpower.sandbox.store import Store, data_path, setting
 
 PREFIX = "/pay"
@@ -80,7 +80,6 @@ CREATE TABLE IF NOT EXISTS extra_lines (day TEXT, line TEXT, replaces TEXT DEFAU
 
 _store: Store | None = None
 _store_lock = threading.Lock()
-_worker_started = False
 
 
 def store() -> Store:
@@ -209,39 +208,21 @@ def _deliver_callbacks(now: float | None = None) -> None:
 
 
 def _ensure_worker() -> None:
-    """Start the gateway's clock on the first request: expiries, slow banks, refunds and callbacks."""
-    global _worker_started
-    with _store_lock:
-        if _worker_started:
-            return
-        _worker_started = True
+    """Start the simulator's clock on the first request."""
+    keep_running("sandbox-payments", _round)
 
-    def loop() -> None:
-        while True:
-            try:
-                _advance()
-                _deliver_callbacks()
-            except Exception:
-                log.exception("sandbox payments: background round failed")
-            time.sleep(0.1)
 
-    threading.Thread(target=loop, name="sandbox-payments", daemon=True).start()
+def _round() -> None:
+    _advance()
+    _deliver_callbacks()
 
 
 # --- HTTP ----------------------------------------------------------------------------------------------
 
 
-def _read_body(environ: dict[str, Any]) -> bytes:
-    try:
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        length = 0
-    return environ["wsgi.input"].read(length) if length > 0 else b""
-
-
 def _json_body(environ: dict[str, Any]) -> dict[str, Any]:
     try:
-        data = json.loads(_read_body(environ) or b"{}")
+        data = json.loads(read_body(environ) or b"{}")
     except ValueError:
         return {}
     return data if isinstance(data, dict) else {}
@@ -436,7 +417,7 @@ def _hosted(environ: dict[str, Any], start_response: StartResponse, method: str,
         _set_status(checkout_id, "started")
     if rest == ["3ds"]:
         if method == "POST":
-            code = parse_qs(_read_body(environ).decode()).get("code", [""])[0].strip()
+            code = parse_qs(read_body(environ).decode()).get("code", [""])[0].strip()
             if code == THREE_DS_CODE:
                 _set_status(checkout_id, "success")
             else:
@@ -447,7 +428,7 @@ def _hosted(environ: dict[str, Any], start_response: StartResponse, method: str,
                 _html(start_response, _finished_page(refreshed))
         return _html(start_response, _three_ds_page(row))
     if method == "POST":
-        form = parse_qs(_read_body(environ).decode())
+        form = parse_qs(read_body(environ).decode())
         if form.get("action", [""])[0] == "cancel":
             _set_status(checkout_id, "cancelled", "payer_cancelled")
             return _redirect(start_response, _back(row))

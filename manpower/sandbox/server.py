@@ -10,6 +10,7 @@ import importlib
 import json
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterable
 from socketserver import ThreadingMixIn
 from typing import Any
@@ -36,6 +37,38 @@ def json_response(start_response: StartResponse, status: int, body: Any, headers
     start_response(f"{status} {reason}", [("Content-Type", "application/json; charset=utf-8"),
                                           ("Content-Length", str(len(data))), *(headers or [])])
     return [data]
+
+
+def read_body(environ: dict[str, Any]) -> bytes:
+    """The request body, as long as its Content-Length says (nothing when it is missing or not a number)."""
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    return bytes(environ["wsgi.input"].read(length)) if length > 0 else b""
+
+
+_running: set[str] = set()
+_running_lock = threading.Lock()
+
+
+def keep_running(name: str, step: Callable[[], None], every: float = 0.1) -> None:
+    """A simulator's clock: repeat ``step`` in a daemon thread (started once per name in this process); a failing
+    round is logged and the next one runs as usual."""
+    with _running_lock:
+        if name in _running:
+            return
+        _running.add(name)
+
+    def loop() -> None:
+        while True:
+            try:
+                step()
+            except Exception:
+                log.exception("sandbox %s: background round failed", name)
+            time.sleep(every)
+
+    threading.Thread(target=loop, name=name, daemon=True).start()
 
 
 class Sandbox:

@@ -37,7 +37,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
-from manpower.sandbox.server import json_response
+from manpower.sandbox.server import json_response, keep_running, read_body
 from manpower.sandbox.store import Store, data_path, setting
 
 PREFIX = "/sms"
@@ -64,7 +64,6 @@ CREATE INDEX IF NOT EXISTS receipts_due ON receipts (delivered_at, gave_up, next
 
 _store: Store | None = None
 _store_lock = threading.Lock()
-_worker_started = False
 
 
 def store() -> Store:
@@ -229,38 +228,21 @@ def _deliver_receipts(now: float | None = None) -> None:
 
 
 def _ensure_worker() -> None:
-    global _worker_started
-    with _store_lock:
-        if _worker_started:
-            return
-        _worker_started = True
+    """Start the simulator's clock on the first request."""
+    keep_running("sandbox-sms", _round)
 
-    def loop() -> None:
-        while True:
-            try:
-                _advance()
-                _deliver_receipts()
-            except Exception:
-                log.exception("sandbox sms round failed")
-            time.sleep(0.1)
 
-    threading.Thread(target=loop, name="sandbox-sms", daemon=True).start()
+def _round() -> None:
+    _advance()
+    _deliver_receipts()
 
 
 # --- HTTP ----------------------------------------------------------------------------------------------
 
 
-def _read_body(environ: dict[str, Any]) -> bytes:
-    try:
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        length = 0
-    return environ["wsgi.input"].read(length) if length > 0 else b""
-
-
 def _json_body(environ: dict[str, Any]) -> Any:
     try:
-        return json.loads(_read_body(environ) or b"{}")
+        return json.loads(read_body(environ) or b"{}")
     except ValueError:
         return None
 
