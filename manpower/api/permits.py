@@ -119,26 +119,19 @@ class ListFilters(Schema):
     page_size: int = Field(50, ge=1, le=200)
 
 
-def _submit(request: HttpRequest, payload: dict[str, Any], key: str | None) -> Any:
-    cr_number = str(payload.pop("cr_number", "") or "")
-    establishment = establishment_get(request.auth, cr_number=cr_number, permission="apply")  # type: ignore[attr-defined]
-    data = parse_application({k: v for k, v in payload.items() if v is not None})
-    return services.application_submit(actor=request.auth, establishment=establishment, data=data,  # type: ignore[attr-defined]
-                                        idempotency_key=key)
-
-
 @router.post("/applications", response={200: ApplicationOut, 201: ApplicationOut},
              summary="Submit an application (decided at once)")
 def application_create(request: HttpRequest, body: ApplicationIn) -> Status:
-    """Send an `Idempotency-Key` header: the same key returns the first result instead of a second application."""
+    """Send an `Idempotency-Key` header: the same key returns the first result (200) instead of a second application."""
     key = (request.headers.get("Idempotency-Key") or "").strip()[:120] or None
-    if key:
-        existing = selectors.applications_for(request.auth).filter(idempotency_key=key,  # type: ignore[attr-defined]
-                                                                   establishment__cr_number=body.cr_number).first()
-        if existing is not None:
-            return Status(200, application_view(existing))
-    application = _submit(request, body.dict(), key)
-    return Status(201, application_view(application))
+    payload = body.dict()
+    cr_number = str(payload.pop("cr_number", "") or "")
+    establishment = establishment_get(request.auth, cr_number=cr_number, permission="apply",  # type: ignore[attr-defined]
+                                      with_places=False)
+    data = parse_application({k: v for k, v in payload.items() if v is not None})
+    submission = services.application_submission(actor=request.auth, establishment=establishment,  # type: ignore[attr-defined]
+                                                 data=data, idempotency_key=key)
+    return Status(200 if submission.replayed else 201, application_view(submission.application, latest=submission.decision))
 
 
 @router.get("/applications", response=Page, summary="List applications you may see")

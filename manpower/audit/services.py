@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -13,6 +16,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from manpower.audit.models import AuditEvent, AuditHead
+from manpower.core.queries import unique_or_none
 
 GENESIS = "0" * 64
 
@@ -45,35 +49,87 @@ def event_hash(*, seq: int, occurred_at: datetime, actor_id: int | None, actor_l
     return hashlib.sha256(body.encode()).hexdigest()
 
 
+# Events recorded inside ``appended_at_end()``, waiting to be chained together when it exits.
+_pending: ContextVar[list[AuditEvent] | None] = ContextVar("manpower_audit_pending", default=None)
+
+
 def record(actor: Any, action: str, obj: models.Model | None = None, *, object_type: str | None = None,
            object_id: str | None = None, subject_person_id: int | None = None, before: dict | None = None,
            after: dict | None = None, **data: Any) -> AuditEvent:
-    """Append one event to the chain, inside the caller's transaction."""
-    with transaction.atomic():
-        head = AuditHead.objects.select_for_update().filter(id=1).first()
+    """Append one event to the chain, inside the caller's transaction (whose failure undoes it with the rest).
+
+    Inside ``appended_at_end()`` the event is chained when that block ends; it is returned unsaved until then.
+    """
+    actor_label = str(getattr(actor, "email", "") or actor or "system")[:200]
+    event = AuditEvent(
+        occurred_at=timezone.now(),
+        actor_id=getattr(actor, "pk", None) if actor is not None else None,
+        actor_label=actor_label,
+        action=action,
+        object_type=object_type or (obj._meta.label if obj is not None else "platform"),
+        object_id=str(object_id if object_id is not None else (obj.pk if obj is not None else "")),
+        subject_person_id=subject_person_id,
+        before=_canonical(before or {}),
+        after=_canonical(after or {}),
+        data=_canonical(data),
+    )
+    pending = _pending.get()
+    if pending is not None:
+        pending.append(event)
+    else:
+        _append([event])
+    return event
+
+
+@contextmanager
+def appended_at_end() -> Iterator[None]:
+    """Events recorded in the block are chained together when it ends (inside the caller's transaction).
+
+    The chain's head is a single row, locked from the first append until the transaction commits, so every
+    writer waits for it: a service that does much work after its first event (a submission decides, stores
+    the decision, writes its messages) records inside this block, and holds the head only for the last moment.
+    Events of a block that raises are dropped with the transaction that raised.
+    """
+    if _pending.get() is not None:  # already inside one: the outer block appends
+        yield
+        return
+    events: list[AuditEvent] = []
+    token = _pending.set(events)
+    try:
+        yield
+    finally:
+        _pending.reset(token)
+    if events:
+        _append(events)
+
+
+def append_pending() -> None:
+    """Chain now what the enclosing ``appended_at_end()`` block has recorded so far (before taking a lock that
+    must come after the head's: a gap-free document counter)."""
+    events = _pending.get()
+    if events:
+        _append(list(events))
+        events.clear()
+
+
+def _append(events: list[AuditEvent]) -> None:
+    with transaction.atomic(savepoint=False):
+        head = unique_or_none(AuditHead.objects.select_for_update().filter(id=1))
         if head is None:  # the migration creates it; a database restored without it gets it back here
             head, _ = AuditHead.objects.get_or_create(id=1)
-        actor_id = getattr(actor, "pk", None) if actor is not None else None
-        actor_label = str(getattr(actor, "email", "") or actor or "system")[:200]
-        fields = {
-            "seq": head.seq + 1,
-            "occurred_at": timezone.now(),
-            "actor_id": actor_id,
-            "actor_label": actor_label,
-            "action": action,
-            "object_type": object_type or (obj._meta.label if obj is not None else "platform"),
-            "object_id": str(object_id if object_id is not None else (obj.pk if obj is not None else "")),
-            "subject_person_id": subject_person_id,
-            "before": _canonical(before or {}),
-            "after": _canonical(after or {}),
-            "data": _canonical(data),
-            "prev_hash": head.hash,
-        }
-        digest = event_hash(**fields)
-        event = AuditEvent.objects.create(hash=digest, **fields)
-        head.seq, head.hash = event.seq, digest
+        seq, previous = head.seq, head.hash
+        for event in events:
+            seq += 1
+            event.seq, event.prev_hash = seq, previous
+            event.hash = previous = event_hash(
+                seq=seq, occurred_at=event.occurred_at, actor_id=event.actor_id, actor_label=event.actor_label,
+                action=event.action, object_type=event.object_type, object_id=event.object_id,
+                subject_person_id=event.subject_person_id, before=event.before, after=event.after, data=event.data,
+                prev_hash=event.prev_hash,
+            )
+        AuditEvent.objects.bulk_create(events)
+        head.seq, head.hash = seq, previous
         head.save(update_fields=["seq", "hash"])
-        return event
 
 
 @dataclass(frozen=True)

@@ -10,11 +10,13 @@ and writes its outbox messages.
 
 Per database:
 
-* ``requests_per_second``, ``p50_ms``, ``p99_ms``, ``errors``: with HTTP Basic on every request, as API clients
-  authenticate today (an Argon2 verification per request);
-* ``with_session_cookie``: the same load with the session cookie of one sign-in (``/sign-in/``) and the CSRF
-  header instead: the cost of the application itself, without a password check per request;
-* ``auth_ms``: ``GET /api/v1/me`` one at a time, with Basic and with the session: what authenticating costs;
+* ``requests_per_second``, ``p50_ms``, ``p99_ms``, ``errors``: ``concurrency`` clients (8: four requests in
+  flight per web worker) authenticating as systems do, with an API token (``manpower api-token``);
+* ``saturated``: the same with three times as many clients: the most the two workers give, and the queueing it costs;
+* ``cpu_ms_per_request``: the CPU time the web workers, PostgreSQL and the load's own clients spent per request
+  (Linux): on a machine whose cores the three share, their sum bounds the requests per second;
+* ``auth_ms``: ``GET /api/v1/me`` one at a time, with the token, the portal session and HTTP Basic: what
+  authenticating costs (Basic verifies an Argon2 password hash on every request, which is why systems use tokens);
 * ``payment_to_permit_*``: with ``manpower worker`` running, a payment recorded for an approved application
   (``invoice_record_payment``, committed) until the application is "issued" (the worker delivered "invoice.paid");
 * ``outbox_*``: the messages the load left for the worker, and how many per second the worker then delivers.
@@ -26,7 +28,9 @@ the figures of the machine's load average before and after show whether somethin
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import http.client
 import itertools
 import json
 import os
@@ -40,11 +44,12 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from manpower.bench._processes import Service as _Service
+from manpower.bench._processes import cpu_seconds_by_role, throwaway_database
 from manpower.bench._processes import free_port as _free_port
 from manpower.bench._processes import postgres_unavailable as _postgres_unavailable
-from manpower.bench._processes import throwaway_database
 
 DEMO_CR = "1234567"
 EMPLOYER = "employer@demo.manpower.om"
@@ -165,48 +170,72 @@ def _session(url: str, email: str, password: str) -> dict[str, str]:
         return {"sessionid": client.cookies["sessionid"], "csrftoken": client.cookies["csrftoken"]}
 
 
-def _client(url: str, auth: tuple[str, str] | dict[str, str]) -> Any:
+Auth = tuple[str, str] | dict[str, str] | str
+"""HTTP Basic (e-mail, password), a portal session (its cookies) or an API token."""
+
+
+def _client(url: str, auth: Auth) -> Any:
     import httpx
 
+    if isinstance(auth, str):
+        return httpx.Client(base_url=url, headers={"Authorization": f"Bearer {auth}"}, timeout=120)
     if isinstance(auth, tuple):
         return httpx.Client(base_url=url, auth=auth, timeout=120)
     return httpx.Client(base_url=url, cookies=auth, headers={"X-CSRFToken": auth["csrftoken"]}, timeout=120)
 
 
-def _load(url: str, auth: tuple[str, str] | dict[str, str], counter: Iterator[int], seconds: float,
+def _headers(auth: Auth) -> dict[str, str]:
+    if isinstance(auth, str):
+        return {"Authorization": f"Bearer {auth}"}
+    if isinstance(auth, tuple):
+        return {"Authorization": "Basic " + base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode()}
+    return {"Cookie": f"sessionid={auth['sessionid']}; csrftoken={auth['csrftoken']}", "X-CSRFToken": auth["csrftoken"]}
+
+
+def _load(url: str, auth: Auth, counter: Iterator[int], seconds: float,
           concurrency: int) -> dict[str, Any]:
-    """``concurrency`` clients, each sending its next request when the last one is answered."""
+    """``concurrency`` clients, each sending its next request when the last one is answered.
+
+    The clients use the standard library's ``http.client`` (one kept-alive connection each): the load shares the
+    machine's two cores with the server, and a lighter client leaves more of them to what is measured.
+    """
     latencies: list[float] = []
     statuses: Counter[int] = Counter()
     states: Counter[str] = Counter()
     errors: list[str] = []
+    parsed = urlsplit(url)
+    headers = {**_headers(auth), "Content-Type": "application/json", "Accept": "application/json"}
     start = time.perf_counter()
     deadline = start + seconds
     finished = [start]
 
     def client_loop() -> None:
-        import httpx
-
-        with _client(url, auth) as client:
+        connection = http.client.HTTPConnection(parsed.hostname or "127.0.0.1", parsed.port, timeout=120)
+        try:
             while time.perf_counter() < deadline:
                 index = next(counter)
                 body, expected = _row(index)
                 sent = time.perf_counter()
+                text = ""
                 try:
-                    response = client.post("/api/v1/applications", json=body,
-                                           headers={"Idempotency-Key": f"bench-{index}"})
-                    status = response.status_code
-                except httpx.HTTPError as error:
+                    connection.request("POST", "/api/v1/applications", body=json.dumps(body),
+                                       headers={**headers, "Idempotency-Key": f"bench-{index}"})
+                    response = connection.getresponse()
+                    status, text = response.status, response.read().decode()
+                except (OSError, http.client.HTTPException) as error:
                     status = 0
                     errors.append(f"{type(error).__name__}: {error}"[:200])
+                    connection.close()
                 done = time.perf_counter()
                 latencies.append(done - sent)
                 finished.append(done)
                 statuses[status] += 1
                 if status == 201:
-                    states[response.json().get("state", "?")] += 1
+                    states[json.loads(text).get("state", "?")] += 1
                 if status != expected and status != 0:
-                    errors.append(f"row {index}: {status} {response.text[:200]}")
+                    errors.append(f"row {index}: {status} {text[:200]}")
+        finally:
+            connection.close()
 
     threads = [threading.Thread(target=client_loop, daemon=True) for _ in range(concurrency)]
     for thread in threads:
@@ -223,10 +252,10 @@ def _load(url: str, auth: tuple[str, str] | dict[str, str], counter: Iterator[in
             **({"first_errors": errors[:3]} if errors else {})}
 
 
-def _auth_cost(url: str, basic: tuple[str, str], session: dict[str, str], count: int = 12) -> dict[str, float]:
+def _auth_cost(url: str, auths: dict[str, Auth], count: int = 12) -> dict[str, float]:
     """`GET /api/v1/me` one request at a time: the same view, authenticated each way."""
     result = {}
-    for name, auth in (("basic", basic), ("session", session)):
+    for name, auth in auths.items():
         with _client(url, auth) as client:
             client.get("/api/v1/me").raise_for_status()
             samples = []
@@ -364,6 +393,7 @@ def _measure(installation: _Installation, seconds: float, concurrency: int, paym
     started = time.perf_counter()
     installation.manage("setup", "--demo", "--quiet")
     result["setup_seconds"] = round(time.perf_counter() - started, 1)
+    token = installation.manage("api-token", EMPLOYER, "--name", "bench").strip().splitlines()[-1].strip()
 
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
@@ -373,9 +403,8 @@ def _measure(installation: _Installation, seconds: float, concurrency: int, paym
     session = _session(url, EMPLOYER, basic[1])
     counter = itertools.count(1)
 
-    # Warm both web workers (imports, connections, the rule book's caches) with both kinds of authentication.
-    _load(url, session, counter, seconds=2.0, concurrency=8)
-    _load(url, basic, counter, seconds=1.0, concurrency=4)
+    # Warm both web workers (imports, connections, the rule book's and the code lists' caches).
+    _load(url, token, counter, seconds=2.0, concurrency=concurrency)
 
     worker = installation.start("worker", "worker")
     try:
@@ -384,9 +413,15 @@ def _measure(installation: _Installation, seconds: float, concurrency: int, paym
         worker.stop()
         installation.services.remove(worker)
 
-    result["auth_ms"] = _auth_cost(url, basic, session)
-    result.update(_load(url, basic, counter, seconds, concurrency))
-    result["with_session_cookie"] = _load(url, session, counter, seconds, concurrency)
+    result["auth_ms"] = _auth_cost(url, {"token": token, "session": session, "basic": basic})
+    before = cpu_seconds_by_role()
+    result.update(_load(url, token, counter, seconds, concurrency))
+    after = cpu_seconds_by_role()
+    if before and after:  # PostgreSQL's figure includes anything else it served meanwhile (nothing, normally)
+        result["cpu_ms_per_request"] = {role: round((after[role] - before[role]) / result["requests"] * 1000, 2)
+                                        for role in after}
+    result["saturated"] = {key: value for key, value in _load(url, token, counter, seconds / 2, concurrency * 3).items()
+                           if key in {"requests_per_second", "p50_ms", "p99_ms", "errors", "concurrency"}}
     server.stop()
     installation.services.remove(server)
 
@@ -399,14 +434,15 @@ def _measure(installation: _Installation, seconds: float, concurrency: int, paym
     return result
 
 
-def run(seconds: float = 10.0, concurrency: int = 24, payments: int = 30) -> dict[str, Any]:
+def run(seconds: float = 10.0, concurrency: int = 8, payments: int = 30,
+        databases: tuple[str, ...] = ("postgresql", "sqlite")) -> dict[str, Any]:
     """Measure and return the figures as one JSON-ready dict; every process started is stopped, even on error."""
     result: dict[str, Any] = {"bench": "submit", "cpu_count": os.cpu_count(),
                               "load_average_before": round(os.getloadavg()[0], 2),
                               "argon2_verify_ms": _argon2_verify_ms()}
     root = Path(tempfile.mkdtemp(prefix="manpower-bench-submit-"))
     try:
-        for name in ("postgresql", "sqlite"):
+        for name in databases:
             if name == "postgresql" and (reason := _postgres_unavailable()):
                 result[name] = {"skipped": reason}
                 continue
@@ -421,7 +457,7 @@ def run(seconds: float = 10.0, concurrency: int = 24, payments: int = 30) -> dic
                 result[name] = {"failed": f"{type(error).__name__}: {error}"[:3000]}
     finally:
         shutil.rmtree(root, ignore_errors=True)
-    source: dict[str, Any] = next((result[name] for name in ("postgresql", "sqlite") if "payment_to_permit_p99_ms" in result[name]), {})
+    source: dict[str, Any] = next((result[name] for name in databases if "payment_to_permit_p99_ms" in result[name]), {})
     result["payment_to_permit_p50_ms"] = source.get("payment_to_permit_p50_ms")
     result["payment_to_permit_p99_ms"] = source.get("payment_to_permit_p99_ms")
     result["load_average_after"] = round(os.getloadavg()[0], 2)

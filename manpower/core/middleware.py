@@ -10,6 +10,8 @@ from collections.abc import Callable
 import structlog
 from django.http import HttpRequest, HttpResponse
 
+from manpower.core.scope import request_scope
+
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 log = structlog.get_logger("manpower.request")
 
@@ -25,7 +27,8 @@ class RequestIdMiddleware:
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(request_id=request_id)
         started = time.perf_counter()
-        response = self.get_response(request)
+        with request_scope():
+            response = self.get_response(request)
         response["X-Request-ID"] = request_id
         if not request.path.startswith(("/static/", "/healthz")):
             log.info(

@@ -1,7 +1,19 @@
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from django.db import models
 from django.utils import timezone
+
+
+class UnicodeJSONEncoder(json.JSONEncoder):
+    """JSON with Arabic as UTF-8 text rather than ``\\uXXXX`` escapes: a third of the bytes for bilingual texts
+    (stored decisions carry every reason in both languages), and the same value read back."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["ensure_ascii"] = False
+        super().__init__(*args, **kwargs)
 
 
 class OutboxMessage(models.Model):
@@ -56,3 +68,4 @@ class Sequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}-{self.year}: {self.value}"
+

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from django.db import transaction
+from django.db import ProgrammingError, connection, transaction
 
 from manpower.core.models import Sequence
 
@@ -39,10 +39,56 @@ def is_well_formed(number: str, prefix: str | None = None) -> bool:
     return luhn_check_digit(match["year"] + match["seq"]) == int(match["check"])
 
 
-def next_number(prefix: str, year: int) -> str:
-    """Take the next number in the caller's transaction (the counter row is locked until commit)."""
-    with transaction.atomic():
-        counter, _ = Sequence.objects.select_for_update().get_or_create(name=prefix, year=year)
-        counter.value += 1
-        counter.save(update_fields=["value"])
-        return format_number(prefix, year, counter.value)
+def next_number(prefix: str, year: int, *, gap_free: bool = True) -> str:
+    """Take the next number for ``prefix`` in ``year``, in the caller's transaction.
+
+    Gap-free numbers (invoices, payments, permits: documents an auditor counts) come from a counter row that
+    stays locked until the caller commits: writers of the same kind of document take turns. Numbers that may
+    skip one when a transaction fails (applications, of which many are submitted at once) come, on PostgreSQL,
+    from a database sequence that no one waits for. On SQLite one transaction writes at a time anyway.
+    """
+    if not gap_free and connection.vendor == "postgresql":
+        return format_number(prefix, year, _sequence_value(prefix, year))
+    # The audit chain's head is always locked before a counter row, never after: see audit.appended_at_end().
+    from manpower.audit.services import append_pending
+
+    append_pending()
+    table = connection.ops.quote_name(Sequence._meta.db_table)
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        # One statement increments and reads the counter (SQLite ≥ 3.35 and PostgreSQL have RETURNING).
+        cursor.execute(f"UPDATE {table} SET value = value + 1 WHERE name = %s AND year = %s RETURNING value",  # noqa: S608 - the table is the model's own, quoted
+                       [prefix, year])
+        row = cursor.fetchone()
+        if row is None:  # the year's first number
+            counter, _ = Sequence.objects.select_for_update().get_or_create(name=prefix, year=year)
+            counter.value += 1
+            counter.save(update_fields=["value"])
+            return format_number(prefix, year, counter.value)
+        return format_number(prefix, year, int(row[0]))
+
+
+_sequences_seen: set[tuple[str, str]] = set()  # (database, sequence) known to exist: committed
+
+
+def _sequence_value(prefix: str, year: int) -> int:
+    """``nextval`` of the PostgreSQL sequence for prefix and year, created on first use after the numbers that
+    the counter table already gave. (Creating a sequence is transactional: it is known to exist, and read
+    without a savepoint, only once a transaction that saw it has committed.)"""
+    name = connection.ops.quote_name(f"number_{prefix.lower()}_{year:04d}")
+    seen = (str(connection.settings_dict["NAME"]), name)
+    with connection.cursor() as cursor:
+        if seen in _sequences_seen:
+            cursor.execute("SELECT nextval(%s)", [name])
+            return int(cursor.fetchone()[0])
+        transaction.on_commit(lambda: _sequences_seen.add(seen))
+        try:
+            with transaction.atomic():
+                cursor.execute("SELECT nextval(%s)", [name])
+                return int(cursor.fetchone()[0])
+        except ProgrammingError:  # no such sequence yet
+            pass
+        given = Sequence.objects.filter(name=prefix, year=year).values_list("value", flat=True).first() or 0
+        with transaction.atomic():
+            cursor.execute(f"CREATE SEQUENCE IF NOT EXISTS {name} START WITH {int(given) + 1}")
+        cursor.execute("SELECT nextval(%s)", [name])
+        return int(cursor.fetchone()[0])

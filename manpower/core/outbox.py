@@ -9,7 +9,9 @@ so a handler passes the message's key on to whatever it calls.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import timedelta
 from typing import Any
 
@@ -50,11 +52,47 @@ def swept(*topics: str) -> None:
     _SWEPT.update(topics)
 
 
+# Messages emitted inside ``written_together()``, waiting to be written in one statement when it ends.
+_pending: ContextVar[list[OutboxMessage] | None] = ContextVar("manpower_outbox_pending", default=None)
+
+
 def emit(topic: str, *, key: str, **payload: Any) -> None:
     """Record a message to deliver after commit; the same key twice records it once (one INSERT … ON CONFLICT)."""
-    OutboxMessage.objects.bulk_create([OutboxMessage(topic=topic, key=key, payload=payload)], ignore_conflicts=True)
-    if topic not in _SWEPT:
-        transaction.on_commit(lambda: _queue_delivery(key))
+    message = OutboxMessage(topic=topic, key=key, payload=payload)
+    pending = _pending.get()
+    if pending is not None:
+        pending.append(message)
+    else:
+        _write([message])
+
+
+@contextmanager
+def written_together() -> Iterator[None]:
+    """Messages emitted in the block are written in one INSERT when it ends, inside the caller's transaction
+    (a service emitting several messages saves a round trip per message). Nothing is written if it raises."""
+    if _pending.get() is not None:
+        yield
+        return
+    messages: list[OutboxMessage] = []
+    token = _pending.set(messages)
+    try:
+        yield
+    finally:
+        _pending.reset(token)
+    if messages:
+        _write(messages)
+
+
+def _write(messages: list[OutboxMessage]) -> None:
+    first_of_each_key: dict[str, OutboxMessage] = {}
+    for message in messages:
+        first_of_each_key.setdefault(message.key, message)
+    messages = list(first_of_each_key.values())
+    OutboxMessage.objects.bulk_create(messages, ignore_conflicts=True)
+    for message in messages:
+        if message.topic not in _SWEPT:
+            key = message.key
+            transaction.on_commit(lambda key=key: _queue_delivery(key))  # type: ignore[misc]
 
 
 def _queue_delivery(key: str) -> None:

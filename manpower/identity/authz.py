@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from manpower.core.errors import PermissionDenied
+from manpower.core.scope import forget, remembered
 from manpower.identity.models import EstablishmentPermission, Membership, Role, User
 
 MINISTRY_READ = {Role.OFFICER, Role.ANALYST, Role.SUPPORT, Role.ADMIN}
@@ -22,8 +23,14 @@ def establishment_ids(user: User, permission: str = EstablishmentPermission.VIEW
         return None
     if user.role != Role.EMPLOYER:
         return []
-    memberships = Membership.objects.filter(user=user).values_list("establishment_id", "permissions")
+    memberships = remembered(("memberships", user.pk), lambda: list(
+        Membership.objects.filter(user=user).values_list("establishment_id", "permissions")))
     return [est_id for est_id, perms in memberships if permission == EstablishmentPermission.VIEW or permission in perms]
+
+
+def memberships_changed(user_id: int) -> None:
+    """Called by whatever grants, changes or revokes a membership: the rest of the request sees the change."""
+    forget(("memberships", user_id))
 
 
 def can_act_for(user: User, permission: str, establishment: Any) -> bool:

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from manpower.audit.services import record
 from manpower.core.errors import DomainError, register_messages
-from manpower.identity.authz import authorize
+from manpower.identity.authz import authorize, memberships_changed
 from manpower.identity.models import EstablishmentPermission, Membership, Role, User
 from manpower.registry.models import Person
 
@@ -62,6 +62,7 @@ def membership_set_permissions(*, actor: User, membership: Membership, permissio
     before = list(membership.permissions)
     membership.permissions = granted
     membership.save(update_fields=["permissions"])
+    memberships_changed(membership.user_id)
     record(actor, "membership.permissions_changed", membership, before={"permissions": before},
            after={"permissions": granted})
     return membership

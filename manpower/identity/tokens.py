@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from manpower.audit.services import record
+from manpower.core.queries import unique_or_none
 from manpower.identity.models import ApiToken, User
 
 PREFIX = "mpw_"
@@ -46,7 +47,7 @@ def user_for_token(secret: str) -> User | None:
     if not secret.startswith(PREFIX):
         return None
     now = timezone.now()
-    token = ApiToken.objects.select_related("user").filter(digest=_digest(secret), revoked_at__isnull=True).first()
+    token = unique_or_none(ApiToken.objects.select_related("user").filter(digest=_digest(secret), revoked_at__isnull=True))
     if token is None or (token.expires_at and token.expires_at <= now) or not token.user.is_active:
         return None
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):

@@ -37,16 +37,21 @@ def establishment_facts(establishment: Establishment, on: date) -> dict[str, Any
     }
 
 
-def worker_facts(person: Person, *, establishment_id: int, exclude_permit: int | None = None) -> dict[str, Any]:
-    elsewhere = Permit.objects.filter(person=person, status=Permit.Status.ACTIVE).exclude(establishment_id=establishment_id)
-    if exclude_permit is not None:
-        elsewhere = elsewhere.exclude(pk=exclude_permit)
+def worker_facts(person: Person, *, establishment_id: int, exclude_permit: int | None = None,
+                 holds_no_permit: bool = False) -> dict[str, Any]:
+    """``holds_no_permit``: the caller knows the person holds none (first known in this very transaction)."""
+    elsewhere = False
+    if not holds_no_permit:
+        permits = Permit.objects.filter(person=person, status=Permit.Status.ACTIVE).exclude(establishment_id=establishment_id)
+        if exclude_permit is not None:
+            permits = permits.exclude(pk=exclude_permit)
+        elsewhere = permits.exists()
     return {
         "nationality": person.nationality_id,
         "date_of_birth": person.date_of_birth.isoformat(),
         "passport_expiry_date": person.passport_expires_on.isoformat() if person.passport_expires_on else None,
         "medical_fitness": person.medical_fitness or None,
-        "has_active_permit_elsewhere": elsewhere.exists(),
+        "has_active_permit_elsewhere": elsewhere,
         "has_abandonment_report": person.abandonment_reported,
     }
 
@@ -72,8 +77,9 @@ def permit_facts(permit: Permit, on: date) -> dict[str, Any]:
 
 
 def gather_facts(application: Application, *, on: date, establishment: Establishment | None = None,
-                 person: Person | None = None) -> dict[str, Any]:
-    """The facts for the rules; pass the establishment and person when the caller has them already."""
+                 person: Person | None = None, holds_no_permit: bool = False) -> dict[str, Any]:
+    """The facts for the rules; pass the establishment and person when the caller has them already, and
+    ``holds_no_permit`` when the person was created in this transaction."""
     if establishment is None or establishment.pk != application.establishment_id:
         establishment = Establishment.objects.get(pk=application.establishment_id)
     if person is None or person.pk != application.person_id:
@@ -82,7 +88,8 @@ def gather_facts(application: Application, *, on: date, establishment: Establish
     facts: dict[str, Any] = {
         "establishment": establishment_facts(establishment, on),
         "worker": worker_facts(person, establishment_id=establishment.pk,
-                               exclude_permit=application.permit_id if kind == ApplicationType.TRANSFER else None),
+                               exclude_permit=application.permit_id if kind == ApplicationType.TRANSFER else None,
+                               holds_no_permit=holds_no_permit),
     }
     if kind != ApplicationType.CANCELLATION:
         facts["occupation"] = {"isco08": application.occupation_id,

@@ -5,6 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from manpower.core.models import UnicodeJSONEncoder
 from manpower.registry.models import Establishment, JobTitle, Occupation, Person
 
 
@@ -88,8 +89,9 @@ class Decision(models.Model):
     outcome = models.CharField(max_length=8)
     evaluated_on = models.DateField()
     ruleset_version = models.CharField(max_length=80)
-    facts = models.JSONField(default=dict)
-    result = models.JSONField(default=dict, help_text="The full decision: checks, messages, fees, trace.")
+    facts = models.JSONField(default=dict, encoder=UnicodeJSONEncoder)
+    result = models.JSONField(default=dict, encoder=UnicodeJSONEncoder,
+                              help_text="The full decision: checks, messages, fees, trace.")
     officer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     second_officer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                        related_name="+")

@@ -8,7 +8,12 @@ from typing import Any
 from django.utils import translation
 
 from manpower.payments.models import Invoice
-from manpower.permits.models import Application, Decision, Permit
+from manpower.permits.models import Application, Decision, Permit, State
+from manpower.registry import codes
+
+# Before its first approval an application has neither an invoice nor a permit: nothing to look up. (A rejected
+# one may: a paid application that could no longer be delivered is rejected and refunded.)
+_NOT_YET_APPROVED = {State.SUBMITTED, State.AWAITING_VERIFICATION, State.REFERRED}
 
 
 def _lang() -> str:
@@ -55,18 +60,22 @@ def decision_view(decision: Decision | None, lang: str | None = None) -> dict[st
     }
 
 
-def application_view(application: Application, *, with_decisions: bool = False) -> dict[str, Any]:
-    invoice = (Invoice.objects.filter(subject_type="permits.application", subject_id=application.number)
-               .order_by("-id").first())
-    issued = Permit.objects.filter(issued_by_application=application).values_list("number", flat=True).first()
-    decisions = list(application.decisions.order_by("seq"))
+def application_view(application: Application, *, with_decisions: bool = False,
+                     latest: Decision | None = None) -> dict[str, Any]:
+    """``latest``: the application's latest decision when the caller has just taken it (saves reading it back)."""
+    invoice = issued = None
+    if application.state not in _NOT_YET_APPROVED:
+        invoice = (Invoice.objects.filter(subject_type="permits.application", subject_id=application.number)
+                   .order_by("-id").first())
+        issued = Permit.objects.filter(issued_by_application=application).values_list("number", flat=True).first()
+    decisions = [latest] if latest is not None and not with_decisions else list(application.decisions.order_by("seq"))
     view: dict[str, Any] = {
         "number": application.number, "type": application.type, "type_label": application.get_type_display(),
         "state": application.state, "state_label": application.get_state_display(),
         "cr_number": application.establishment.cr_number,
         "worker": {"name": application.person.name, "nationality": application.person.nationality_id,
                    "passport_last4": application.person.passport_number[-4:]},
-        "occupation": application.occupation_id, "occupation_title": application.occupation.name,
+        "occupation": application.occupation_id, "occupation_title": codes.occupation_name(application.occupation_id),
         "basic_wage": str(application.basic_wage_omr),
         "permit_number": application.permit.number if application.permit_id else issued,  # type: ignore[union-attr]
         "created_at": application.created_at, "state_changed_at": application.state_changed_at,

@@ -7,6 +7,7 @@ decision, and applies its outcome.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -16,10 +17,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from manpower import law
-from manpower.audit.services import record
+from manpower.audit.services import appended_at_end, record
 from manpower.core import outbox
 from manpower.core.errors import DomainError, PermissionDenied, register_messages
 from manpower.core.numbers import next_number
+from manpower.core.queries import unique_or_none
 from manpower.identity.authz import authorize
 from manpower.identity.models import EstablishmentPermission, Role, User
 from manpower.payments import services as payments
@@ -75,16 +77,18 @@ def _permit_for_update(number: str) -> Permit:
     return permit
 
 
-def _person_for(worker: Any) -> Person:
-    """The person with this passport, created on first application; a mismatch is explained, not overwritten."""
-    person = Person.objects.filter(passport_country_id=worker.passport_country, passport_number=worker.passport_number).first()
+def _person_for(worker: Any) -> tuple[Person, bool]:
+    """The person with this passport, created on first application (and whether it was); a mismatch is
+    explained, not overwritten."""
+    person = unique_or_none(Person.objects.filter(passport_country_id=worker.passport_country,
+                                                  passport_number=worker.passport_number))
     if person is None:
         return Person.objects.create(
             passport_number=worker.passport_number, passport_country_id=worker.passport_country,
             nationality_id=worker.nationality, name_latin=worker.name_latin, name_ar=worker.name_ar,
             date_of_birth=worker.date_of_birth, sex=worker.sex, passport_expires_on=worker.passport_expires_on,
             email=worker.email, phone=worker.phone,
-        )
+        ), True
     for field in ("date_of_birth", "nationality_id"):
         submitted = worker.date_of_birth if field == "date_of_birth" else worker.nationality
         if getattr(person, field) != submitted:
@@ -93,24 +97,52 @@ def _person_for(worker: Any) -> Person:
     if worker.passport_expires_on and worker.passport_expires_on != person.passport_expires_on:
         person.passport_expires_on = worker.passport_expires_on
         person.save(update_fields=["passport_expires_on", "updated_at"])
-    return person
+    return person, False
 
 
-@transaction.atomic
+@dataclass(frozen=True)
+class Submission:
+    """What a submission gave: the application, the decision taken now, or the first result of the same key."""
+
+    application: Application
+    decision: Decision | None
+    replayed: bool
+
+
 def application_submit(*, actor: User, establishment: Establishment, data: ApplicationInput,
                        idempotency_key: str | None = None, on: date | None = None) -> Application:
     """Record an application and decide it at once where the rules allow; the same key returns the first result."""
+    return application_submission(actor=actor, establishment=establishment, data=data,
+                                  idempotency_key=idempotency_key, on=on).application
+
+
+@transaction.atomic
+def application_submission(*, actor: User, establishment: Establishment, data: ApplicationInput,
+                           idempotency_key: str | None = None, on: date | None = None) -> Submission:
+    """``application_submit``, telling also the decision taken and whether the key returned an earlier result.
+
+    Its audit events are chained at the end (``appended_at_end``): submissions from many clients then wait for
+    the chain's head only for the last moment of each, not for the whole decision.
+    """
+    with appended_at_end(), outbox.written_together():
+        return _submission(actor=actor, establishment=establishment, data=data, idempotency_key=idempotency_key, on=on)
+
+
+def _submission(*, actor: User, establishment: Establishment, data: ApplicationInput, idempotency_key: str | None,
+                on: date | None) -> Submission:
     authorize(actor, EstablishmentPermission.APPLY, establishment)
     if idempotency_key:
-        earlier = Application.objects.filter(establishment=establishment, idempotency_key=idempotency_key).first()
+        earlier = unique_or_none(Application.objects.filter(establishment=establishment, idempotency_key=idempotency_key))
         if earlier is not None:
-            return earlier
+            return Submission(earlier, None, replayed=True)
     today = on or timezone.localdate()
     permit = None
+    new_person = False
     if data.type == ApplicationType.NEW_PERMIT:
         assert data.worker is not None
-        person = _person_for(data.worker)
-        held = Permit.objects.filter(person=person, status=Permit.Status.ACTIVE).first()
+        person, new_person = _person_for(data.worker)
+        # A person first known now holds no permit anywhere: nothing to look up.
+        held = None if new_person else Permit.objects.filter(person=person, status=Permit.Status.ACTIVE).first()
         if held is not None:
             code = "worker_holds_permit_here" if held.establishment_id == establishment.pk else "worker_holds_active_permit"
             raise DomainError(code, field="passport_number", params={"number": held.number})
@@ -133,7 +165,7 @@ def application_submit(*, actor: User, establishment: Establishment, data: Appli
     try:
         with transaction.atomic():
             application = Application.objects.create(
-                number=next_number("APP", today.year), type=data.type, state=State.SUBMITTED, establishment=establishment,
+                number=next_number("APP", today.year, gap_free=False), type=data.type, state=State.SUBMITTED, establishment=establishment,
                 person=person, occupation_id=occupation_code, job_title_id=data.job_title or None,
                 basic_wage_omr=data.basic_wage, permit=permit, submitted_by=actor,
                 idempotency_key=idempotency_key or None, input=data.as_json(),
@@ -143,7 +175,7 @@ def application_submit(*, actor: User, establishment: Establishment, data: Appli
         if idempotency_key:
             earlier = Application.objects.filter(establishment=establishment, idempotency_key=idempotency_key).first()
             if earlier is not None:
-                return earlier
+                return Submission(earlier, None, replayed=True)
         raise DomainError("application_in_progress", field="permit_number",
                           params={"number": data.permit_number, "application": "—"}) from None
     record(actor, "application.submitted", application, subject_person_id=person.pk,
@@ -153,8 +185,9 @@ def application_submit(*, actor: User, establishment: Establishment, data: Appli
     if data.type == ApplicationType.TRANSFER:  # the worker is asked; nothing moves without their consent
         outbox.emit("transfer.consent_needed", key=f"transfer.consent_needed:{application.number}",
                     application=application.number)
-    _decide(application, on=today, actor=actor, establishment=establishment, person=person, first=True)
-    return application
+    decision = _decide(application, on=today, actor=actor, establishment=establishment, person=person, first=True,
+                       holds_no_permit=new_person)
+    return Submission(application, decision, replayed=False)
 
 
 # --- The decision pipeline -------------------------------------------------------------------------------
@@ -170,9 +203,9 @@ def _transition(application: Application, state: str, actor: User | None, action
 
 
 def _decide(application: Application, *, on: date, actor: User | None, establishment: Establishment | None = None,
-            person: Person | None = None, first: bool = False) -> Decision:
+            person: Person | None = None, first: bool = False, holds_no_permit: bool = False) -> Decision:
     """Ask the rule book, store its decision, apply the outcome; inside the caller's transaction."""
-    facts = gather_facts(application, on=on, establishment=establishment, person=person)
+    facts = gather_facts(application, on=on, establishment=establishment, person=person, holds_no_permit=holds_no_permit)
     law_type = LAW_TYPES[application.type]  # type: ignore[index]
     decision = law.evaluate(law_type, law.facts_from_dict(law_type, facts), on)
     previous = None if first else application.latest_decision

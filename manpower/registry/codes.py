@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from django.utils import translation
+
 from manpower.registry.models import Country, JobTitle, Occupation
 
 
@@ -23,6 +25,19 @@ def job_title_units() -> dict[str, str]:
     return dict(JobTitle.objects.values_list("esco_uri", "occupation_id"))
 
 
+@lru_cache(maxsize=1)
+def _occupation_names() -> dict[str, tuple[str, str]]:
+    return {code: (ar, en) for code, ar, en in Occupation.objects.values_list("code", "name_ar", "name_en")}
+
+
+def occupation_name(code: str) -> str:
+    """An ISCO-08 group's title in the active language (as ``Occupation.name``), or the code if it is unknown."""
+    name_ar, name_en = _occupation_names().get(code, ("", ""))
+    if translation.get_language() == "ar" and name_ar:
+        return name_ar
+    return name_en or name_ar or code
+
+
 def clear() -> None:
-    for cached in (country_codes, occupation_units, job_title_units):
+    for cached in (country_codes, occupation_units, job_title_units, _occupation_names):
         cached.cache_clear()

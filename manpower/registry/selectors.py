@@ -10,14 +10,18 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from manpower.core.errors import NotFound
+from manpower.core.queries import unique_or_none
 from manpower.identity.authz import establishment_ids
 from manpower.identity.models import Role, User
 from manpower.registry.models import Employment, Establishment, Person
 
 
-def establishments_for(user: User, permission: str = "view") -> QuerySet[Establishment]:
+def establishments_for(user: User, permission: str = "view", *, with_places: bool = True) -> QuerySet[Establishment]:
+    """``with_places``: read the activity, governorate and wilayat with each (for pages that show them)."""
     ids = establishment_ids(user, permission)
-    queryset = Establishment.objects.select_related("activity", "governorate", "wilayat")
+    queryset = Establishment.objects.all()
+    if with_places:
+        queryset = queryset.select_related("activity", "governorate", "wilayat")
     return queryset if ids is None else queryset.filter(pk__in=ids)
 
 
@@ -28,9 +32,9 @@ def acts_for_any(user: User, permission: str = "view") -> bool:
 
 
 def establishment_get(user: User, *, cr_number: str | None = None, pk: int | None = None,
-                      permission: str = "view") -> Establishment:
+                      permission: str = "view", with_places: bool = True) -> Establishment:
     lookup: dict[str, object] = {"cr_number": cr_number} if cr_number is not None else {"pk": pk}
-    establishment = establishments_for(user, permission).filter(**lookup).first()
+    establishment = unique_or_none(establishments_for(user, permission, with_places=with_places).filter(**lookup))
     if establishment is None:
         raise NotFound(field="cr_number" if cr_number is not None else None)
     return establishment

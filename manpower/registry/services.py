@@ -9,7 +9,7 @@ from django.db import transaction
 
 from manpower.audit.services import record
 from manpower.core.errors import DomainError, InputErrors, PermissionDenied
-from manpower.identity.authz import authorize, authorize_person
+from manpower.identity.authz import authorize, authorize_person, memberships_changed
 from manpower.identity.models import EstablishmentPermission, Membership, Role, User
 from manpower.registry import validators as v
 from manpower.registry.models import Activity, Establishment, Person, Wilayat
@@ -70,6 +70,7 @@ def membership_grant(*, actor: User, establishment: Establishment, user: User, p
     before = {"permissions": list(membership.permissions)}
     membership.permissions = sorted(set(permissions))
     membership.save(update_fields=["permissions"])
+    memberships_changed(user.pk)
     record(actor, "membership.granted", membership, before=before, after={"permissions": membership.permissions},
            establishment=establishment.cr_number, user=user.email)
     return membership

@@ -92,3 +92,45 @@ def test_an_inserted_event_with_a_valid_own_hash_still_breaks_the_next_link(chai
     result = verify_chain()
     assert (result.ok, result.first_bad_seq) == (False, 4)
     assert "does not follow" in result.problem
+
+
+def test_events_appended_at_the_end_of_a_block_are_chained_in_the_order_recorded(chain):
+    from django.db import transaction
+
+    from manpower.audit.services import appended_at_end
+
+    officer = f.user(Role.OFFICER)
+    with transaction.atomic(), appended_at_end():
+        first = record(officer, "application.submitted", object_type="permits.Application", object_id="1")
+        record(officer, "application.await", object_type="permits.Application", object_id="1")
+        assert first.pk is None and AuditEvent.objects.count() == 5  # nothing written, the head untouched
+        assert AuditHead.objects.get().seq == 5
+    actions = list(AuditEvent.objects.order_by("seq").values_list("seq", "action"))
+    assert actions[-2:] == [(6, "application.submitted"), (7, "application.await")]
+    assert verify_chain().ok and AuditHead.objects.get().seq == 7
+
+
+def test_a_block_that_fails_records_nothing(chain):
+    from django.db import transaction
+
+    from manpower.audit.services import appended_at_end
+
+    with pytest.raises(RuntimeError), transaction.atomic(), appended_at_end():
+        record(None, "application.submitted", object_type="permits.Application", object_id="2")
+        raise RuntimeError("refused")
+    assert AuditEvent.objects.count() == 5 and verify_chain().ok
+
+
+def test_a_gap_free_number_is_taken_after_the_pending_events_are_chained(chain):
+    """The head is always locked before a document counter, never after: two writers cannot deadlock."""
+    from django.db import transaction
+
+    from manpower.audit.services import appended_at_end
+    from manpower.core.numbers import next_number
+
+    with transaction.atomic(), appended_at_end():
+        record(None, "invoice.approved", object_type="payments.Invoice", object_id="9")
+        next_number("INV", 2026)
+        assert AuditEvent.objects.count() == 6  # chained before the counter row was locked
+        record(None, "invoice.created", object_type="payments.Invoice", object_id="9")
+    assert AuditEvent.objects.count() == 7 and verify_chain().ok
