@@ -9,6 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
@@ -166,12 +167,15 @@ def invoice_record_payment(request: HttpRequest, number: str) -> HttpResponse:
     return _act(request, number, pay)
 
 
+REVIEW_PAGE_SIZE = 50
+
+
 @login_required
 def review_queue(request: HttpRequest) -> HttpResponse:
     if request.user.role not in {"officer", "admin"}:  # type: ignore[union-attr]
         raise Http404
-    queue = list(selectors.review_queue(request.user))  # type: ignore[arg-type]
-    return render(request, "permits/review_queue.html", {"queue": queue})
+    page = Paginator(selectors.review_queue(request.user), REVIEW_PAGE_SIZE).get_page(request.GET.get("page"))  # type: ignore[arg-type]
+    return render(request, "permits/review_queue.html", {"queue": page.object_list, "page": page})
 
 
 @login_required

@@ -72,3 +72,17 @@ def test_approving_against_a_failed_check_needs_a_second_officer(employer_world)
     assert (decision.officer, decision.second_officer) == (first, second)
     assert "worker-minimum-age" in decision.result["officer"]["overridden"]
     assert Invoice.objects.get(subject_id=application.number).total_omr > 0
+
+
+def test_the_review_queue_is_shown_a_page_at_a_time_oldest_first(client, employer_world, monkeypatch):
+    from manpower.permits import views
+
+    monkeypatch.setattr(views, "REVIEW_PAGE_SIZE", 2)
+    queue = [referred(employer_world, passport_number=f"Q200000{n}") for n in range(3)]
+    client.force_login(employer_world["officer"])
+    first_page = client.get("/en/review/").content.decode()
+    assert queue[0].number in first_page and queue[1].number in first_page and queue[2].number not in first_page
+    assert "Page 1 of 2" in first_page and "?page=2" in first_page
+    second_page = client.get("/en/review/?page=2").content.decode()
+    assert queue[2].number in second_page and queue[0].number not in second_page
+    assert client.get("/en/review/?page=99").status_code == 200  # past the end: the last page
