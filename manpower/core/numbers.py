@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from django.db import ProgrammingError, connection, transaction
+from django.db import DatabaseError, ProgrammingError, connection, transaction
 
 from manpower.core.models import Sequence
 
@@ -88,7 +88,10 @@ def _sequence_value(prefix: str, year: int) -> int:
         except ProgrammingError:  # no such sequence yet
             pass
         given = Sequence.objects.filter(name=prefix, year=year).values_list("value", flat=True).first() or 0
-        with transaction.atomic():
-            cursor.execute(f"CREATE SEQUENCE IF NOT EXISTS {name} START WITH {int(given) + 1}")
+        try:
+            with transaction.atomic():
+                cursor.execute(f"CREATE SEQUENCE IF NOT EXISTS {name} START WITH {int(given) + 1}")
+        except DatabaseError:  # another transaction created it at the same moment (IF NOT EXISTS is not race-free)
+            pass
         cursor.execute("SELECT nextval(%s)", [name])
         return int(cursor.fetchone()[0])
