@@ -25,6 +25,11 @@ def _signed_in(request: HttpRequest, user: Any) -> Any:
 
 
 class BasicAuth(HttpBasicAuth):
+    def __call__(self, request: HttpRequest) -> Any:
+        # Another scheme (a Bearer token) or a malformed value is simply not Basic: no traceback in the log.
+        credentials = decode_basic(request.headers.get(self.header) or "")
+        return None if credentials is None else self.authenticate(request, *credentials)
+
     def authenticate(self, request: HttpRequest, username: str, password: str) -> Any:
         return _signed_in(request, authenticate(request, username=username, password=password))
 
@@ -32,12 +37,24 @@ class BasicAuth(HttpBasicAuth):
 class TokenAuth(HttpBearer):
     """`Authorization: Bearer mpw_…` — for systems; create tokens with `manpower api-token`."""
 
+    def __call__(self, request: HttpRequest) -> Any:
+        # Ninja's own logs the whole header when the scheme is not Bearer: that would put Basic credentials in the log.
+        scheme, _, token = (request.headers.get(self.header) or "").partition(" ")
+        return self.authenticate(request, token.strip()) if scheme.lower() == "bearer" and token.strip() else None
+
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         return _signed_in(request, user_for_token(token))
 
 
 class SessionAuth(APIKeyCookie):
     param_name = "sessionid"
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        # Without a session cookie this is not a session call: no CSRF check, so a caller whose token or password
+        # was refused is told 401, not "CSRF check failed".
+        if self.param_name not in request.COOKIES:
+            return None
+        return super()._get_key(request)
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = getattr(request, "user", None)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI, Schema
-from ninja.errors import ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from manpower.api.auth import BasicAuth, SessionAuth, TokenAuth
-from manpower.core.errors import DomainError, InputErrors
+from manpower.core.errors import DomainError, InputErrors, register_messages, render_message
 
 api = NinjaAPI(
     title="Manpower API",
@@ -20,6 +21,14 @@ api = NinjaAPI(
     "(create one with `manpower api-token EMAIL`), HTTP Basic (e-mail or civil ID and password) or the portal session. "
     "Errors are `{code, field, message}` in the language of Accept-Language (Arabic by default).",
 )
+
+
+register_messages({
+    "not_authenticated": _("Sign in first: send Authorization: Bearer <token>, HTTP Basic credentials or a portal session."),
+    "csrf_failed": _("The portal session needs the X-CSRFToken header on this request; systems should use a token."),
+    "malformed_request": _("The request body could not be read: send JSON encoded in UTF-8."),
+    "too_many_requests": _("Too many requests: wait a moment and try again."),
+})
 
 
 class ErrorOut(Schema):
@@ -36,6 +45,25 @@ def domain_error(request: HttpRequest, error: DomainError) -> HttpResponse:
 @api.exception_handler(InputErrors)
 def input_errors(request: HttpRequest, error: InputErrors) -> HttpResponse:
     return api.create_response(request, {"errors": error.as_list(translation.get_language())}, status=422)
+
+
+@api.exception_handler(AuthenticationError)
+def authentication_error(request: HttpRequest, error: AuthenticationError) -> HttpResponse:
+    response = api.create_response(
+        request, {"errors": [{"code": "not_authenticated", "field": None, "message": render_message("not_authenticated")}]},
+        status=401)
+    response["WWW-Authenticate"] = 'Bearer realm="manpower"'
+    return response
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
+    """Ninja's own refusals (a failed CSRF check on a session call, a malformed body) in the same shape as ours."""
+    code = {400: "malformed_request", 403: "csrf_failed" if "CSRF" in str(error) else "not_permitted",
+            429: "too_many_requests"}.get(error.status_code)
+    message = render_message(code) if code else str(error)
+    return api.create_response(request, {"errors": [{"code": code or "invalid", "field": None, "message": message}]},
+                               status=error.status_code)
 
 
 @api.exception_handler(ValidationError)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
@@ -14,7 +14,7 @@ from manpower.core.errors import DomainError, InputErrors
 from manpower.payments import services as payment_services
 from manpower.payments.models import Invoice
 from manpower.permits import credentials, selectors, services
-from manpower.permits.inputs import parse_application
+from manpower.permits.inputs import KEY_LENGTH, clean_idempotency_key, parse_application
 from manpower.permits.presenters import application_view, permit_view
 from manpower.registry.selectors import establishment_get
 
@@ -22,6 +22,13 @@ router = Router(tags=["applications"])
 public = Router(tags=["verification"])
 
 MAX_BULK_ROWS = 1000
+BATCH_KEY_LENGTH = KEY_LENGTH - len(f":{MAX_BULK_ROWS}")
+
+
+def _key_header(description: str, maximum: int) -> dict[str, Any]:
+    """The Idempotency-Key header in the OpenAPI document (Ninja reads headers only through parameters)."""
+    return {"parameters": [{"in": "header", "name": "Idempotency-Key", "required": False, "description": description,
+                            "schema": {"type": "string", "maxLength": maximum}}]}
 
 
 class ApplicationIn(Schema):
@@ -119,12 +126,21 @@ class ListFilters(Schema):
     page_size: int = Field(50, ge=1, le=200)
 
 
+def _unknown_fields(request: HttpRequest, schema: type[Schema]) -> list[str]:
+    body = json.loads(request.body or b"{}")  # already read by Ninja: it parsed as an object
+    return [name for name in body if name not in schema.model_fields] if isinstance(body, dict) else []
+
+
 @router.post("/applications", response={200: ApplicationOut, 201: ApplicationOut},
-             summary="Submit an application (decided at once)")
+             summary="Submit an application (decided at once)",
+             openapi_extra=_key_header("Any unique string per application, e.g. a UUID. Sent again, it returns the first "
+                                       "result (200); sent with a different application, it is refused (422).", KEY_LENGTH))
 def application_create(request: HttpRequest, body: ApplicationIn) -> Status:
     """Send an `Idempotency-Key` header: the same key returns the first result (200) instead of a second application."""
-    key = (request.headers.get("Idempotency-Key") or "").strip()[:120] or None
+    key = clean_idempotency_key(request.headers.get("Idempotency-Key"))
     payload = body.dict()
+    # Fields the schema does not know reach parse_application, which refuses each by name (as in bulk rows).
+    payload.update({name: "" for name in _unknown_fields(request, ApplicationIn)})
     cr_number = str(payload.pop("cr_number", "") or "")
     establishment = establishment_get(request.auth, cr_number=cr_number, permission="apply",  # type: ignore[attr-defined]
                                       with_places=False)
@@ -174,16 +190,19 @@ def submit_rows(actor: Any, cr_number: str, rows: list[dict[str, Any]], batch_ke
     index give the same result when a client sends the batch again after a failure."""
     if len(rows) > MAX_BULK_ROWS:
         raise DomainError("too_many_rows", field="rows", params={"maximum": MAX_BULK_ROWS, "count": len(rows)})
+    # Row keys are "<batch key>:<row>", so the batch key leaves room for the row number.
+    batch_key = clean_idempotency_key(batch_key, maximum=BATCH_KEY_LENGTH)
     establishment = establishment_get(actor, cr_number=cr_number, permission="apply")
     results = []
     for index, row in enumerate(rows, start=1):
-        key = row.get("idempotency_key") or (f"{batch_key}:{index}" if batch_key else None)
         fields = {k: ("" if v is None else str(v)) for k, v in row.items() if k not in {"cr_number", "idempotency_key"}}
         try:
+            key = clean_idempotency_key(row.get("idempotency_key"), "idempotency_key") or (
+                f"{batch_key}:{index}" if batch_key else None)
             data = parse_application(fields)
-            with transaction.atomic():
-                application = services.application_submit(actor=actor, establishment=establishment, data=data,
-                                                          idempotency_key=str(key) if key else None)
+            # Each row is its own transaction (inside application_submit): a refused row undoes nothing else.
+            application = services.application_submit(actor=actor, establishment=establishment, data=data,
+                                                      idempotency_key=key)
             results.append({"row": index, "accepted": True, "number": application.number, "state": application.state})
         except InputErrors as errors:
             results.append({"row": index, "accepted": False, "errors": errors.as_list(lang)})
@@ -193,11 +212,13 @@ def submit_rows(actor: Any, cr_number: str, rows: list[dict[str, Any]], batch_ke
     return {"accepted": accepted, "refused": len(results) - accepted, "results": results}
 
 
-@router.post("/applications/bulk", response=BulkOut, summary=f"Submit up to {MAX_BULK_ROWS} applications")
+@router.post("/applications/bulk", response=BulkOut, summary=f"Submit up to {MAX_BULK_ROWS} applications",
+             openapi_extra=_key_header("One key per batch: sending the batch again returns each row's first result. "
+                                       "A row's own idempotency_key takes precedence.", BATCH_KEY_LENGTH))
 def application_bulk(request: HttpRequest, body: BulkIn) -> dict[str, Any]:
     from django.utils import translation
 
-    key = (request.headers.get("Idempotency-Key") or "").strip()[:80] or None
+    key = request.headers.get("Idempotency-Key")
     return submit_rows(request.auth, body.cr_number, body.rows, key, translation.get_language() or "ar")  # type: ignore[attr-defined]
 
 

@@ -11,6 +11,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from manpower.core.errors import DomainError, InputErrors, register_messages
@@ -29,6 +30,16 @@ register_messages({
 FIELDS = {"type", "cr_number", "passport_number", "passport_country", "nationality", "name_latin", "name_ar",
           "date_of_birth", "sex", "passport_expires_on", "occupation", "job_title", "basic_wage", "permit_number",
           "email", "phone", "idempotency_key"}
+
+
+NAME_LENGTH = 300  # Person.name_latin and name_ar
+KEY_LENGTH = 120  # Application.idempotency_key
+
+
+def clean_idempotency_key(value: object, field: str = "Idempotency-Key", maximum: int = KEY_LENGTH) -> str | None:
+    """A client's key for one submission: kept whole (never cut, which could join two submissions), or refused."""
+    text = v.clean_text(value, field, maximum)
+    return text or None
 
 
 @dataclass(frozen=True)
@@ -106,10 +117,11 @@ def parse_application(data: dict[str, Any]) -> ApplicationInput:
             elif code not in countries:
                 errors.append(DomainError("unknown_country", field=name, params={"value": code}))
             country_codes[name] = code
-        name_latin = _text(data, "name_latin")
-        if not name_latin:
-            errors.append(DomainError("required", field="name_latin"))
+        name_latin = attempt(v.clean_text, data.get("name_latin"), "name_latin", NAME_LENGTH, required=True) or ""
+        name_ar = attempt(v.clean_text, data.get("name_ar"), "name_ar", NAME_LENGTH) or ""
         born = attempt(v.clean_date, _text(data, "date_of_birth"), "date_of_birth")
+        if born and born > timezone.localdate():
+            errors.append(DomainError("date_in_future", field="date_of_birth"))
         expires = attempt(v.clean_date, _text(data, "passport_expires_on"), "passport_expires_on")
         sex = _text(data, "sex").upper()
         if sex not in {"F", "M"}:
@@ -119,8 +131,9 @@ def parse_application(data: dict[str, Any]) -> ApplicationInput:
             phone = attempt(v.clean_phone, phone) or ""
         worker = WorkerInput(passport_number=passport or "", passport_country=country_codes["passport_country"],
                              nationality=country_codes["nationality"], name_latin=name_latin,
-                             name_ar=_text(data, "name_ar"), date_of_birth=born or date.min, sex=sex,
-                             passport_expires_on=expires or date.min, email=_text(data, "email").lower(), phone=phone)
+                             name_ar=name_ar, date_of_birth=born or date.min, sex=sex,
+                             passport_expires_on=expires or date.min, email=attempt(v.clean_email, data.get("email")) or "",
+                             phone=phone)
 
     occupation = _text(data, "occupation")
     job_title = _text(data, "job_title") or None

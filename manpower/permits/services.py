@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+import structlog
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -59,7 +60,14 @@ register_messages({
     "override_needs_second_officer": _("The officer who asked for the override cannot confirm it: a second officer must."),
     "no_pending_override": _("There is no override waiting for confirmation on %(number)s."),
     "consent_not_needed": _("Application %(number)s does not wait for your consent."),
+    "idempotency_key_reused": _(
+        "This idempotency key was used for application %(application)s with other details: use a new key for a new application."),
+    "worker_application_in_progress": _(
+        "Your establishment already has an application in progress for this worker (%(application)s)."),
+    "submission_conflict": _("Another submission changed the same records at the same moment: send it again."),
 })
+
+log = structlog.get_logger("manpower.permits")
 
 LAW_TYPES = {ApplicationType.NEW_PERMIT: "new_permit", ApplicationType.RENEWAL: "renewal",
              ApplicationType.TRANSFER: "transfer", ApplicationType.CANCELLATION: "cancellation"}
@@ -116,16 +124,35 @@ def application_submit(*, actor: User, establishment: Establishment, data: Appli
                                   idempotency_key=idempotency_key, on=on).application
 
 
-@transaction.atomic
 def application_submission(*, actor: User, establishment: Establishment, data: ApplicationInput,
                            idempotency_key: str | None = None, on: date | None = None) -> Submission:
     """``application_submit``, telling also the decision taken and whether the key returned an earlier result.
 
     Its audit events are chained at the end (``appended_at_end``): submissions from many clients then wait for
     the chain's head only for the last moment of each, not for the whole decision.
+
+    Two submissions racing for the same row (the same key, the same new passport, the same permit) meet at a
+    unique constraint: the one that loses is rolled back whole and tried once more, and then finds what the
+    winner wrote (the first result of the key, the person, the application in progress).
     """
-    with appended_at_end(), outbox.written_together():
-        return _submission(actor=actor, establishment=establishment, data=data, idempotency_key=idempotency_key, on=on)
+    for attempt in (1, 2):
+        try:
+            with transaction.atomic(), appended_at_end(), outbox.written_together():
+                return _submission(actor=actor, establishment=establishment, data=data,
+                                   idempotency_key=idempotency_key, on=on)
+        except IntegrityError:
+            if attempt == 2:
+                log.warning("application.submission_conflict", establishment=establishment.pk,
+                            idempotency_key=idempotency_key)
+                raise DomainError("submission_conflict") from None
+    raise AssertionError("unreachable")
+
+
+def _replay(earlier: Application, data: ApplicationInput) -> Submission:
+    """The first result of a key, if the key came with the same application; a key is never reused for another."""
+    if earlier.input != data.as_json():
+        raise DomainError("idempotency_key_reused", field="idempotency_key", params={"application": earlier.number})
+    return Submission(earlier, None, replayed=True)
 
 
 def _submission(*, actor: User, establishment: Establishment, data: ApplicationInput, idempotency_key: str | None,
@@ -134,7 +161,7 @@ def _submission(*, actor: User, establishment: Establishment, data: ApplicationI
     if idempotency_key:
         earlier = unique_or_none(Application.objects.filter(establishment=establishment, idempotency_key=idempotency_key))
         if earlier is not None:
-            return Submission(earlier, None, replayed=True)
+            return _replay(earlier, data)
     today = on or timezone.localdate()
     permit = None
     new_person = False
@@ -146,6 +173,12 @@ def _submission(*, actor: User, establishment: Establishment, data: ApplicationI
         if held is not None:
             code = "worker_holds_permit_here" if held.establishment_id == establishment.pk else "worker_holds_active_permit"
             raise DomainError(code, field="passport_number", params={"number": held.number})
+        if not new_person:
+            pending = Application.objects.filter(person=person, establishment=establishment, type=ApplicationType.NEW_PERMIT,
+                                                 state__in=OPEN_STATES).only("number").first()
+            if pending is not None:
+                raise DomainError("worker_application_in_progress", field="passport_number",
+                                  params={"application": pending.number})
     else:
         permit = _permit_for_update(data.permit_number or "")
         if permit.status != Permit.Status.ACTIVE:
@@ -162,22 +195,13 @@ def _submission(*, actor: User, establishment: Establishment, data: ApplicationI
         raise DomainError("application_in_progress", field="permit_number",
                           params={"number": permit.number, "application": open_one.number})  # type: ignore[union-attr]
     occupation_code = data.occupation or (permit.occupation_id if permit else "")
-    try:
-        with transaction.atomic():
-            application = Application.objects.create(
-                number=next_number("APP", today.year, gap_free=False), type=data.type, state=State.SUBMITTED, establishment=establishment,
-                person=person, occupation_id=occupation_code, job_title_id=data.job_title or None,
-                basic_wage_omr=data.basic_wage, permit=permit, submitted_by=actor,
-                idempotency_key=idempotency_key or None, input=data.as_json(),
-            )
-    except IntegrityError:
-        # Another request with the same key, or for the same permit, won the race.
-        if idempotency_key:
-            earlier = Application.objects.filter(establishment=establishment, idempotency_key=idempotency_key).first()
-            if earlier is not None:
-                return Submission(earlier, None, replayed=True)
-        raise DomainError("application_in_progress", field="permit_number",
-                          params={"number": data.permit_number, "application": "—"}) from None
+    # A race for the same key or permit ends here in an IntegrityError, which application_submission retries.
+    application = Application.objects.create(
+        number=next_number("APP", today.year, gap_free=False), type=data.type, state=State.SUBMITTED, establishment=establishment,
+        person=person, occupation_id=occupation_code, job_title_id=data.job_title or None,
+        basic_wage_omr=data.basic_wage, permit=permit, submitted_by=actor,
+        idempotency_key=idempotency_key or None, input=data.as_json(),
+    )
     record(actor, "application.submitted", application, subject_person_id=person.pk,
            after={"type": data.type, "state": State.SUBMITTED})
     outbox.emit("application.submitted", key=f"application.submitted:{application.number}",

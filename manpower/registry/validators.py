@@ -64,14 +64,44 @@ def clean_date(value: object, field: str) -> date:
         raise DomainError("invalid_date", field=field) from None
 
 
-def clean_omr(value: object, field: str = "basic_wage") -> Decimal:
+# The largest amount the money columns hold (10 digits, 3 of them decimals).
+MAX_OMR = Decimal("9999999.999")
+
+
+def clean_omr(value: object, field: str = "basic_wage", maximum: Decimal = MAX_OMR) -> Decimal:
     try:
         amount = Decimal(normalise_digits(str(value)).strip())
     except (InvalidOperation, ValueError):
         raise DomainError("wage_invalid", field=field) from None
     if not amount.is_finite() or amount < 0 or amount.as_tuple().exponent < -3:  # type: ignore[operator]
         raise DomainError("wage_invalid", field=field)
+    if amount > maximum:
+        raise DomainError("amount_too_large", field=field, params={"maximum": f"{maximum:,}"})
     return amount.quantize(Decimal("0.001"))
+
+
+def clean_text(value: object, field: str, maximum: int, *, required: bool = False) -> str:
+    """Free text as typed, trimmed; refused when empty (if required) or longer than its column."""
+    text = "" if value is None else str(value).strip()
+    if required and not text:
+        raise DomainError("required", field=field)
+    if len(text) > maximum:
+        raise DomainError("too_long", field=field, params={"maximum": maximum, "length": len(text)})
+    return text
+
+
+def clean_email(value: object, field: str = "email") -> str:
+    """An address mail can be sent to, in lower case; empty stays empty."""
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    text = clean_text(value, field, 254).lower()
+    if text:
+        try:
+            validate_email(text)
+        except ValidationError:
+            raise DomainError("invalid_email", field=field) from None
+    return text
 
 
 def format_phone(value: str) -> str:

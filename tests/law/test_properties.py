@@ -95,7 +95,10 @@ WORSENINGS = [
     ("establishment", "has_wps_breach", True), ("establishment", "cr_status", "suspended"),
     ("establishment", "omani_employees", 0), ("worker", "medical_fitness", "unfit"),
     ("worker", "has_abandonment_report", True), ("worker", "has_active_permit_elsewhere", True),
-    ("worker", "passport_expiry_date", "2024-01-01"), ("worker", "nationality", "OM"),
+    # An expired passport: expired on the day of the decision (a fixed date could lie after it, or replace an
+    # unknown expiry, which waits, with a known good one).
+    ("worker", "passport_expiry_date", lambda on: (on - dt.timedelta(days=1)).isoformat()),
+    ("worker", "nationality", "OM"),
 ]
 
 PROPERTY_SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -119,6 +122,8 @@ def test_making_one_fact_worse_never_makes_the_outcome_better(
         application: tuple[str, dict[str, Any], dt.date], worsening: tuple[str, str, Any]) -> None:
     kind, data, on = application
     part, fact, value = worsening
+    if callable(value):
+        value = value(on)
     before = decide(kind, data, on)
     after = decide(kind, merge(data, {part: {fact: value}}), on)
     if before is None or after is None:

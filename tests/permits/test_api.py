@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 
 from manpower.permits.models import Application
+from manpower.registry.models import Person
 from tests import factories as f
 from tests.permits.conftest import new_permit
 
@@ -41,11 +42,41 @@ def test_the_same_idempotency_key_returns_the_first_result(client, employer_worl
     est, rep = employer_world["est"], employer_world["rep"]
     first = post(client, "/api/v1/applications", {"cr_number": est.cr_number, **new_permit()}, rep,
                  HTTP_IDEMPOTENCY_KEY="abc-123")
-    again = post(client, "/api/v1/applications", {"cr_number": est.cr_number, **new_permit(passport_number="ZZ99887")},
-                 rep, HTTP_IDEMPOTENCY_KEY="abc-123")
+    again = post(client, "/api/v1/applications", {"cr_number": est.cr_number, **new_permit()}, rep,
+                 HTTP_IDEMPOTENCY_KEY="abc-123")
     assert (first.status_code, again.status_code) == (201, 200)
     assert first.json()["number"] == again.json()["number"]
     assert Application.objects.count() == 1
+
+
+def test_an_idempotency_key_sent_with_another_application_is_refused(client, employer_world):
+    est, rep = employer_world["est"], employer_world["rep"]
+    first = post(client, "/api/v1/applications", {"cr_number": est.cr_number, **new_permit()}, rep,
+                 HTTP_IDEMPOTENCY_KEY="abc-123")
+    other = post(client, "/api/v1/applications", {"cr_number": est.cr_number, **new_permit(passport_number="ZZ99887")},
+                 rep, HTTP_IDEMPOTENCY_KEY="abc-123", HTTP_ACCEPT_LANGUAGE="en")
+    assert (first.status_code, other.status_code) == (201, 422)
+    [error] = other.json()["errors"]
+    assert error["code"] == "idempotency_key_reused" and error["field"] == "idempotency_key"
+    assert first.json()["number"] in error["message"]
+    assert Application.objects.count() == 1 and not Person.objects.filter(passport_number="ZZ99887").exists()
+
+
+def test_an_idempotency_key_longer_than_120_characters_is_refused_not_cut(client, employer_world):
+    est, rep = employer_world["est"], employer_world["rep"]
+    body = {"cr_number": est.cr_number, **new_permit()}
+    response = post(client, "/api/v1/applications", body, rep, HTTP_IDEMPOTENCY_KEY="k" * 121, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 422
+    assert response.json()["errors"] == [{"code": "too_long", "field": "Idempotency-Key",
+                                          "message": "Enter at most 120 characters; this has 121."}]
+    assert post(client, "/api/v1/applications", body, rep, HTTP_IDEMPOTENCY_KEY="k" * 120).status_code == 201
+
+
+def test_the_idempotency_key_header_is_in_the_openapi_document(client):
+    schema = client.get("/api/openapi.json").json()
+    parameters = schema["paths"]["/api/v1/applications"]["post"]["parameters"]
+    assert {"in": "header", "name": "Idempotency-Key"}.items() <= parameters[0].items()
+    assert parameters[0]["schema"]["maxLength"] == 120
 
 
 def test_invalid_fields_give_422_with_code_field_and_message_in_the_callers_language(client, employer_world):
@@ -164,3 +195,67 @@ def test_an_api_submission_is_a_bounded_number_of_queries_with_its_audit_chain_i
     number = response.json()["number"]
     assert OutboxMessage.objects.filter(key__contains=number).count() == 2  # submitted, decided
     assert verify_chain().ok
+
+
+def test_input_longer_or_larger_than_its_column_is_a_422_not_a_server_error(client, employer_world):
+    est, rep = employer_world["est"], employer_world["rep"]
+    body = {"cr_number": est.cr_number, **new_permit(name_latin="A" * 301, name_ar="ع" * 301, basic_wage="10000000",
+                                                     email="not-an-address", date_of_birth="2999-01-01")}
+    response = post(client, "/api/v1/applications", body, rep, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 422
+    errors = {e["field"]: e for e in response.json()["errors"]}
+    assert {field: e["code"] for field, e in errors.items()} == {
+        "name_latin": "too_long", "name_ar": "too_long", "basic_wage": "amount_too_large", "email": "invalid_email",
+        "date_of_birth": "date_in_future"}
+    assert errors["basic_wage"]["message"] == "Enter an amount of at most 9,999,999.999 rials."
+    assert errors["name_latin"]["message"] == "Enter at most 300 characters; this has 301."
+    arabic = post(client, "/api/v1/applications", body, rep, HTTP_ACCEPT_LANGUAGE="ar").json()["errors"]
+    assert all(any("\u0600" <= ch <= "\u06ff" for ch in e["message"]) for e in arabic), arabic
+    assert Application.objects.count() == 0
+    assert not Person.objects.filter(passport_number=body["passport_number"]).exists()
+
+
+def test_an_unknown_field_is_refused_by_name_as_in_bulk(client, employer_world):
+    est, rep = employer_world["est"], employer_world["rep"]
+    response = post(client, "/api/v1/applications", {"cr_number": est.cr_number, **new_permit(), "salary": "300"}, rep,
+                    HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 422
+    assert response.json()["errors"] == [{"code": "unknown_field", "field": "salary",
+                                          "message": "salary is not a field of an application."}]
+
+
+def test_a_refused_token_is_401_in_the_error_shape_even_on_post(client):
+    for header in ("Bearer mpw_garbage", "Bearer", "Basic !!!", "Digest x"):
+        response = client.post("/api/v1/applications", {}, content_type="application/json", HTTP_AUTHORIZATION=header,
+                               HTTP_ACCEPT_LANGUAGE="en")
+        assert response.status_code == 401, (header, response.content)
+        assert response.json()["errors"][0]["code"] == "not_authenticated"
+        assert response["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_a_bulk_row_key_longer_than_120_characters_refuses_that_row_only(client, employer_world):
+    est, rep = employer_world["est"], employer_world["rep"]
+    rows = [{**new_permit(passport_number="BK000001"), "idempotency_key": "x" * 121},
+            {**new_permit(passport_number="BK000002"), "idempotency_key": "row-2"}]
+    body = post(client, "/api/v1/applications/bulk", {"cr_number": est.cr_number, "rows": rows}, rep,
+                HTTP_ACCEPT_LANGUAGE="en").json()
+    assert [r["accepted"] for r in body["results"]] == [False, True]
+    assert body["results"][0]["errors"][0] | {"message": ""} == {"code": "too_long", "field": "idempotency_key",
+                                                                  "message": ""}
+    too_long_batch = post(client, "/api/v1/applications/bulk", {"cr_number": est.cr_number, "rows": rows}, rep,
+                          HTTP_IDEMPOTENCY_KEY="b" * 116)
+    assert too_long_batch.status_code == 422 and too_long_batch.json()["errors"][0]["field"] == "Idempotency-Key"
+    assert Application.objects.count() == 1
+
+
+def test_a_second_open_application_for_the_same_worker_is_refused_with_the_first_ones_number(client, employer_world):
+    est, rep = employer_world["est"], employer_world["rep"]
+    body = {"cr_number": est.cr_number, **new_permit(passport_number="DUP12345")}
+    first = post(client, "/api/v1/applications", body, rep)
+    assert first.status_code == 201 and first.json()["state"] in {"approved", "awaiting_verification", "referred"}
+    again = post(client, "/api/v1/applications", body, rep, HTTP_ACCEPT_LANGUAGE="en")
+    assert again.status_code == 422
+    [error] = again.json()["errors"]
+    assert (error["code"], error["field"]) == ("worker_application_in_progress", "passport_number")
+    assert first.json()["number"] in error["message"]
+    assert Application.objects.count() == 1

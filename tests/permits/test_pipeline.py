@@ -101,8 +101,12 @@ def test_a_young_worker_is_refused_with_the_reason_and_no_invoice(employer_world
 
 def test_the_same_idempotency_key_returns_the_first_application(employer_world):
     first = submit(employer_world, key="k-1")
-    again = submit(employer_world, key="k-1", passport_number="OTHER123")
+    again = submit(employer_world, key="k-1")
     assert again.pk == first.pk and Application.objects.count() == 1
+    with pytest.raises(DomainError) as error:
+        submit(employer_world, key="k-1", passport_number="OTHER123")
+    assert error.value.code == "idempotency_key_reused" and error.value.params == {"application": first.number}
+    assert Application.objects.count() == 1
 
 
 def test_a_worker_holding_an_active_permit_elsewhere_is_refused_specifically(employer_world):

@@ -1,4 +1,5 @@
-"""Two renewals of the same permit submitted at the same moment, each on its own database connection."""
+"""Submissions racing for the same rows at the same moment, each on its own database connection: two renewals of
+one permit, and one new worker's application sent many times with the same idempotency key."""
 
 from __future__ import annotations
 
@@ -20,17 +21,19 @@ CONTENDERS = 2
 ROUNDS = 3
 
 
-def _submit_at_once(world: dict[str, Any], data: Any) -> list[tuple[str, str]]:
+def _submit_at_once(world: dict[str, Any], data: Any, contenders: int = CONTENDERS,
+                    key: str | None = None) -> list[tuple[str, str]]:
     """Each thread has its own connection (Django's are per thread); the barrier releases them together."""
-    barrier = threading.Barrier(CONTENDERS)
-    results: list[tuple[str, str]] = [("none", "")] * CONTENDERS
+    barrier = threading.Barrier(contenders)
+    results: list[tuple[str, str]] = [("none", "")] * contenders
 
     def renew(index: int) -> None:
         try:
             barrier.wait(timeout=10)
             for _ in range(200):
                 try:
-                    application = services.application_submit(actor=world["rep"], establishment=world["est"], data=data)
+                    application = services.application_submit(actor=world["rep"], establishment=world["est"], data=data,
+                                                              idempotency_key=key)
                 except OperationalError as error:
                     # The SQLite test database lives in shared-cache memory, where a writer that finds the other's
                     # lock fails at once instead of waiting as it does on a file (busy_timeout) or on PostgreSQL:
@@ -49,7 +52,7 @@ def _submit_at_once(world: dict[str, Any], data: Any) -> list[tuple[str, str]]:
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=renew, args=(index,)) for index in range(CONTENDERS)]
+    threads = [threading.Thread(target=renew, args=(index,)) for index in range(contenders)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -72,3 +75,16 @@ def test_two_renewals_of_one_permit_at_the_same_moment_exactly_one_succeeds(refe
         renewals = Application.objects.filter(permit=permit, type=ApplicationType.RENEWAL)
         assert list(renewals.values_list("number", flat=True)) == [winner]
         assert renewals.get().decisions.count() == 1
+
+
+def test_one_new_worker_sent_many_times_at_once_with_one_key_is_one_application(reference_data_reloaded,
+                                                                               transactional_db, employer_world):
+    from manpower.registry.models import Person
+    from tests.permits.conftest import new_permit
+
+    data = parse_application(new_permit(passport_number="RACE0001"))
+    results = _submit_at_once(employer_world, data, contenders=6, key="payroll-run-17")
+    assert {outcome for outcome, _ in results} == {"ok"}, results
+    assert len({number for _, number in results}) == 1, "every sender gets the first result"
+    assert Application.objects.filter(idempotency_key="payroll-run-17").count() == 1
+    assert Person.objects.filter(passport_number="RACE0001").count() == 1

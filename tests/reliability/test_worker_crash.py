@@ -73,6 +73,11 @@ def _issued(installation: Installation) -> int:
                                    "WHERE idempotency_key LIKE 'paid-%' AND state = 'issued'"))
 
 
+def _undelivered_paid(installation: Installation) -> int:
+    return int(installation.scalar("SELECT COUNT(*) FROM core_outboxmessage "
+                                   "WHERE topic = 'invoice.paid' AND status <> 'delivered'"))
+
+
 def _age_claims(installation: Installation, minutes: int) -> int:
     """Move the claim time of messages left 'sending' back by ``minutes``: the sweep hands a message back for another
     attempt only when its claim is 5 minutes old (outbox.release_stuck), and a test cannot wait that long."""
@@ -110,6 +115,10 @@ def test_a_worker_killed_while_delivering_loses_and_duplicates_no_permit(install
     processes.append(restarted)
     restarted.start()
     wait_for(lambda: _issued(installation) == COUNT, timeout=45, interval=0.1, message=f"all {COUNT} permits issued")
+    # A message the killed worker had claimed may have done its work already; the restarted worker still
+    # takes it up again once its claim is stale, and must find the work done.
+    wait_for(lambda: _undelivered_paid(installation) == 0, timeout=45, interval=0.1,
+             message="every invoice.paid message delivered")
     restarted.stop()
 
     check = django_run(installation, CHECK.replace("NUMBERS", repr(numbers)))
