@@ -195,13 +195,20 @@ def _submission(*, actor: User, establishment: Establishment, data: ApplicationI
         raise DomainError("application_in_progress", field="permit_number",
                           params={"number": permit.number, "application": open_one.number})  # type: ignore[union-attr]
     occupation_code = data.occupation or (permit.occupation_id if permit else "")
-    # A race for the same key or permit ends here in an IntegrityError, which application_submission retries.
-    application = Application.objects.create(
-        number=next_number("APP", today.year, gap_free=False), type=data.type, state=State.SUBMITTED, establishment=establishment,
+    application = Application(
+        type=data.type, state=State.SUBMITTED, establishment=establishment,
         person=person, occupation_id=occupation_code, job_title_id=data.job_title or None,
         basic_wage_omr=data.basic_wage, permit=permit, submitted_by=actor,
         idempotency_key=idempotency_key or None, input=data.as_json(),
     )
+    # Decided before it is stored, so it is written once, at its decided state; the audit trail still shows
+    # it submitted, then decided.
+    facts, verdict = _evaluate(application, on=today, establishment=establishment, person=person,
+                               holds_no_permit=new_person)
+    application.number = next_number("APP", today.year, gap_free=False)
+    application.state = OUTCOME_STATE[verdict.outcome]
+    # A race for the same key or permit ends here in an IntegrityError, which application_submission retries.
+    application.save(force_insert=True)
     record(actor, "application.submitted", application, subject_person_id=person.pk,
            after={"type": data.type, "state": State.SUBMITTED})
     outbox.emit("application.submitted", key=f"application.submitted:{application.number}",
@@ -209,8 +216,8 @@ def _submission(*, actor: User, establishment: Establishment, data: ApplicationI
     if data.type == ApplicationType.TRANSFER:  # the worker is asked; nothing moves without their consent
         outbox.emit("transfer.consent_needed", key=f"transfer.consent_needed:{application.number}",
                     application=application.number)
-    decision = _decide(application, on=today, actor=actor, establishment=establishment, person=person, first=True,
-                       holds_no_permit=new_person)
+    decision = _store_decision(application, facts, verdict, on=today, actor=actor, previous=None,
+                               stored_after=State.SUBMITTED)
     return Submission(application, decision, replayed=False)
 
 
@@ -226,18 +233,29 @@ def _transition(application: Application, state: str, actor: User | None, action
            after={"state": state}, **data)
 
 
-def _decide(application: Application, *, on: date, actor: User | None, establishment: Establishment | None = None,
-            person: Person | None = None, first: bool = False, holds_no_permit: bool = False) -> Decision:
-    """Ask the rule book, store its decision, apply the outcome; inside the caller's transaction."""
+def _evaluate(application: Application, *, on: date, establishment: Establishment | None = None,
+              person: Person | None = None, holds_no_permit: bool = False) -> tuple[dict[str, Any], law.Decision]:
+    """The facts of the application and the rule book's decision on them (nothing written)."""
     facts = gather_facts(application, on=on, establishment=establishment, person=person, holds_no_permit=holds_no_permit)
     law_type = LAW_TYPES[application.type]  # type: ignore[index]
-    decision = law.evaluate(law_type, law.facts_from_dict(law_type, facts), on)
-    previous = None if first else application.latest_decision
+    return facts, law.evaluate(law_type, law.facts_from_dict(law_type, facts), on)
+
+
+def _decide(application: Application, *, on: date, actor: User | None) -> Decision:
+    """Ask the rule book, store its decision, apply the outcome; inside the caller's transaction."""
+    facts, verdict = _evaluate(application, on=on)
+    return _store_decision(application, facts, verdict, on=on, actor=actor, previous=application.latest_decision)
+
+
+def _store_decision(application: Application, facts: dict[str, Any], verdict: law.Decision, *, on: date,
+                    actor: User | None, previous: Decision | None, stored_after: str | None = None) -> Decision:
+    """Store the decision and apply its outcome. ``stored_after``: the application was saved at its decided state
+    already, and this was its state before the decision."""
     stored = Decision.objects.create(
-        application=application, seq=(previous.seq + 1) if previous else 1, outcome=decision.outcome,
-        evaluated_on=on, ruleset_version=decision.ruleset_version, facts=facts, result=decision.to_dict(),
+        application=application, seq=(previous.seq + 1) if previous else 1, outcome=verdict.outcome,
+        evaluated_on=on, ruleset_version=verdict.ruleset_version, facts=facts, result=verdict.to_dict(),
     )
-    _apply_outcome(application, stored, actor=actor, on=on, fees=stored.result.get("fees", []))
+    _apply_outcome(application, stored, actor=actor, on=on, fees=stored.result.get("fees", []), stored_after=stored_after)
     if previous is None or previous.outcome != stored.outcome:
         outbox.emit("application.decided", key=f"application.decided:{application.number}:{stored.seq}",
                     application=application.number, outcome=stored.outcome, decision=stored.seq)
@@ -245,12 +263,18 @@ def _decide(application: Application, *, on: date, actor: User | None, establish
 
 
 def _apply_outcome(application: Application, decision: Decision, *, actor: User | None, on: date,
-                   fees: list[dict[str, Any]]) -> None:
+                   fees: list[dict[str, Any]], stored_after: str | None = None) -> None:
     state = OUTCOME_STATE[decision.outcome]
-    if state == application.state:
+    action = f"application.{decision.outcome}"
+    if stored_after is not None:  # the row holds the new state already: the event alone
+        if state == stored_after:
+            return
+        record(actor, action, application, subject_person_id=application.person_id, before={"state": stored_after},
+               after={"state": state}, decision=decision.seq, source=decision.source)
+    elif state == application.state:
         return
-    _transition(application, state, actor, f"application.{decision.outcome}", decision=decision.seq,
-                source=decision.source)
+    else:
+        _transition(application, state, actor, action, decision=decision.seq, source=decision.source)
     if state == State.APPROVED:
         lines = [payments.Line(code=fee["code"], label_ar=fee["label"]["ar"], label_en=fee["label"]["en"],
                                amount=Decimal(fee["amount"]), citation=fee.get("citation", {}).get("en", ""))

@@ -173,8 +173,8 @@ def test_api_tokens_authenticate_without_a_password_and_can_be_revoked(client, e
 
 
 def test_an_api_submission_is_a_bounded_number_of_queries_with_its_audit_chain_intact(client, employer_world):
-    """Authenticate (token), find the establishment, decide, persist, audit and write the outbox: 19 statements,
-    21 on PostgreSQL here (a test never commits, so the application-number sequence is read under a savepoint)."""
+    """Authenticate (token), find the establishment, decide, persist, audit and write the outbox: 16 statements,
+    18 on PostgreSQL here (a test never commits, so the application-number sequence is read under a savepoint)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -191,7 +191,7 @@ def test_an_api_submission_is_a_bounded_number_of_queries_with_its_audit_chain_i
         response = client.post("/api/v1/applications", {"cr_number": est.cr_number, **new_permit(passport_number="QC0000002")},
                                content_type="application/json", HTTP_IDEMPOTENCY_KEY="qc-2", **headers)
     assert response.status_code == 201, response.content
-    assert len(captured) <= 21, [q["sql"][:80] for q in captured]
+    assert len(captured) <= 18, [q["sql"][:80] for q in captured]
     number = response.json()["number"]
     assert OutboxMessage.objects.filter(key__contains=number).count() == 2  # submitted, decided
     assert verify_chain().ok

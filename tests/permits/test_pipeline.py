@@ -153,7 +153,7 @@ def test_a_submission_takes_the_same_number_of_queries_whatever_the_workforce(em
     small = queries_for_one_submission("W0000002")
     for _ in range(40):
         f.employ(employer_world["est"])
-    assert queries_for_one_submission("W0000003") == small <= 18
+    assert queries_for_one_submission("W0000003") == small <= 15
 
 
 def issued_permit(world, passport="P7000001"):
