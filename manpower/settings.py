@@ -92,6 +92,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "manpower.core.middleware.ApiLanguageMiddleware",
+    "manpower.core.middleware.InputGuardMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -99,6 +100,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+
+# A bulk submission of 1,000 rows of the longest fields, with Arabic written as \u escapes, is about 5 MB of JSON.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000_000
 
 ROOT_URLCONF = "manpower.urls"
 WSGI_APPLICATION = "manpower.wsgi.application"

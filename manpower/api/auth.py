@@ -50,9 +50,10 @@ class SessionAuth(APIKeyCookie):
     param_name = "sessionid"
 
     def _get_key(self, request: HttpRequest) -> str | None:
-        # Without a session cookie this is not a session call: no CSRF check, so a caller whose token or password
-        # was refused is told 401, not "CSRF check failed".
-        if self.param_name not in request.COOKIES:
+        # Without a signed-in session this is not a session call: no CSRF check, so a caller whose token or
+        # password was refused (even one carrying an expired session cookie) is told 401, not "CSRF check failed".
+        user = getattr(request, "user", None)
+        if self.param_name not in request.COOKIES or user is None or not user.is_authenticated:
             return None
         return super()._get_key(request)
 

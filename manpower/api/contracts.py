@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from manpower.api import MAX_PAGE
 from manpower.contracts import documents, presenters, selectors, services, signing
 from manpower.contracts.models import Contract
 from manpower.contracts.terms import parse_terms
@@ -131,7 +132,7 @@ class Page(Schema):
 class ListFilters(Schema):
     status: str | None = None
     cr_number: str | None = None
-    page: int = Field(1, ge=1)
+    page: int = Field(1, ge=1, le=MAX_PAGE)
     page_size: int = Field(50, ge=1, le=200)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -28,6 +30,8 @@ register_messages({
     "csrf_failed": _("The portal session needs the X-CSRFToken header on this request; systems should use a token."),
     "malformed_request": _("The request body could not be read: send JSON encoded in UTF-8."),
     "too_many_requests": _("Too many requests: wait a moment and try again."),
+    "value_too_small": _("Enter %(limit)s or more."),
+    "value_too_large": _("Enter %(limit)s or less."),
 })
 
 
@@ -56,6 +60,14 @@ def authentication_error(request: HttpRequest, error: AuthenticationError) -> Ht
     return response
 
 
+@api.exception_handler(RequestDataTooBig)
+def request_too_large(request: HttpRequest, error: RequestDataTooBig) -> HttpResponse:
+    maximum = {"maximum": f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1_000_000} MB"}
+    return api.create_response(
+        request, {"errors": [{"code": "request_too_large", "field": None,
+                              "message": render_message("request_too_large", maximum)}]}, status=413)
+
+
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
     """Ninja's own refusals (a failed CSRF check on a session call, a malformed body) in the same shape as ours."""
@@ -71,9 +83,17 @@ def validation_error(request: HttpRequest, error: ValidationError) -> HttpRespon
     """Ninja's own schema errors, in the same shape as ours."""
     errors = []
     for item in error.errors:
-        location = [str(part) for part in item.get("loc", []) if part not in {"body", "query", "path", "payload"}]
-        errors.append({"code": "invalid", "field": ".".join(location) or None, "message": str(item.get("msg", ""))})
+        location = [str(part) for part in item.get("loc", []) if part not in {"body", "query", "path", "payload", "filters"}]
+        code, params = _SCHEMA_ERRORS.get(str(item.get("type", ""))), dict(item.get("ctx") or {})
+        if code is None:
+            code = "invalid"
+        params = {"limit": params.get("ge", params.get("le", ""))}
+        errors.append({"code": code, "field": ".".join(location) or None, "message": render_message(code, params)})
     return api.create_response(request, {"errors": errors}, status=422)
+
+
+# Pydantic's error types, as our codes (their messages are English only).
+_SCHEMA_ERRORS = {"missing": "required", "greater_than_equal": "value_too_small", "less_than_equal": "value_too_large"}
 
 
 class WhoAmI(Schema):

@@ -11,6 +11,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 
+from manpower.api import MAX_PAGE
 from manpower.core.errors import DomainError
 from manpower.payments import selectors, services
 from manpower.payments.documents import receipt_pdf
@@ -91,7 +92,7 @@ class InvoicePage(Schema):
 class InvoiceFilters(Schema):
     status: str | None = None
     cr_number: str | None = None
-    page: int = Field(1, ge=1)
+    page: int = Field(1, ge=1, le=MAX_PAGE)
     page_size: int = Field(50, ge=1, le=200)
 
 

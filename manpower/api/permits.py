@@ -10,19 +10,23 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
+from manpower.api import MAX_PAGE
 from manpower.core.errors import DomainError, InputErrors
 from manpower.payments import services as payment_services
 from manpower.payments.models import Invoice
 from manpower.permits import credentials, selectors, services
 from manpower.permits.inputs import KEY_LENGTH, clean_idempotency_key, parse_application
+from manpower.permits.models import ApplicationType, State
 from manpower.permits.presenters import application_view, permit_view
 from manpower.registry.selectors import establishment_get
+from manpower.registry.validators import clean_cr_number
 
 router = Router(tags=["applications"])
 public = Router(tags=["verification"])
 
 MAX_BULK_ROWS = 1000
 BATCH_KEY_LENGTH = KEY_LENGTH - len(f":{MAX_BULK_ROWS}")
+KEY_HEADER = "Idempotency-Key"
 
 
 def _key_header(description: str, maximum: int) -> dict[str, Any]:
@@ -48,6 +52,7 @@ class ApplicationIn(Schema):
     permit_number: str | None = Field(None, description="For renewal, transfer, cancellation")
     email: str | None = None
     phone: str | None = Field(None, description="E.164, e.g. +96891234567")
+    idempotency_key: str | None = Field(None, description="For clients that cannot send the Idempotency-Key header.")
 
 
 class CheckOut(Schema):
@@ -122,8 +127,17 @@ class ListFilters(Schema):
     state: str | None = None
     type: str | None = None
     cr_number: str | None = None
-    page: int = Field(1, ge=1)
+    page: int = Field(1, ge=1, le=MAX_PAGE)
     page_size: int = Field(50, ge=1, le=200)
+
+
+def _single_key(header: str | None, field: Any) -> str | None:
+    """The key from the header or, for clients that cannot set headers, the body's ``idempotency_key``."""
+    from_header = clean_idempotency_key(header)
+    from_body = clean_idempotency_key(field, "idempotency_key")
+    if from_header and from_body and from_header != from_body:
+        raise DomainError("idempotency_keys_differ", field="idempotency_key")
+    return from_header or from_body
 
 
 def _unknown_fields(request: HttpRequest, schema: type[Schema]) -> list[str]:
@@ -137,28 +151,37 @@ def _unknown_fields(request: HttpRequest, schema: type[Schema]) -> list[str]:
                                        "result (200); sent with a different application, it is refused (422).", KEY_LENGTH))
 def application_create(request: HttpRequest, body: ApplicationIn) -> Status:
     """Send an `Idempotency-Key` header: the same key returns the first result (200) instead of a second application."""
-    key = clean_idempotency_key(request.headers.get("Idempotency-Key"))
     payload = body.dict()
     # Fields the schema does not know reach parse_application, which refuses each by name (as in bulk rows).
     payload.update({name: "" for name in _unknown_fields(request, ApplicationIn)})
-    cr_number = str(payload.pop("cr_number", "") or "")
-    establishment = establishment_get(request.auth, cr_number=cr_number, permission="apply",  # type: ignore[attr-defined]
-                                      with_places=False)
+    key = _single_key(request.headers.get("Idempotency-Key"), payload.pop("idempotency_key", None))
+    establishment = establishment_get(request.auth, cr_number=clean_cr_number(payload.pop("cr_number", "")),  # type: ignore[attr-defined]
+                                      permission="apply", with_places=False)
     data = parse_application({k: v for k, v in payload.items() if v is not None})
-    submission = services.application_submission(actor=request.auth, establishment=establishment,  # type: ignore[attr-defined]
-                                                 data=data, idempotency_key=key)
+    try:
+        submission = services.application_submission(actor=request.auth, establishment=establishment,  # type: ignore[attr-defined]
+                                                     data=data, idempotency_key=key)
+    except DomainError as error:
+        if error.field == "idempotency_key" and request.headers.get("Idempotency-Key"):
+            error.field = KEY_HEADER  # name what the caller sent
+        raise
     return Status(200 if submission.replayed else 201, application_view(submission.application, latest=submission.decision))
 
 
 @router.get("/applications", response=Page, summary="List applications you may see")
 def application_list(request: HttpRequest, filters: Query[ListFilters]) -> dict[str, Any]:
     queryset = selectors.applications_for(request.auth)  # type: ignore[attr-defined]
+    errors = [DomainError("unknown_code", field=name, params={"value": value, "list": name})
+              for name, value, known in (("state", filters.state, State.values), ("type", filters.type, ApplicationType.values))
+              if value and value not in known]
+    if errors:
+        raise InputErrors(errors)
     if filters.state:
         queryset = queryset.filter(state=filters.state)
     if filters.type:
         queryset = queryset.filter(type=filters.type)
     if filters.cr_number:
-        queryset = queryset.filter(establishment__cr_number=filters.cr_number)
+        queryset = queryset.filter(establishment__cr_number=clean_cr_number(filters.cr_number))
     count = queryset.count()
     start = (filters.page - 1) * filters.page_size
     rows = list(queryset.order_by("-id")[start:start + filters.page_size])
@@ -192,11 +215,14 @@ def submit_rows(actor: Any, cr_number: str, rows: list[dict[str, Any]], batch_ke
         raise DomainError("too_many_rows", field="rows", params={"maximum": MAX_BULK_ROWS, "count": len(rows)})
     # Row keys are "<batch key>:<row>", so the batch key leaves room for the row number.
     batch_key = clean_idempotency_key(batch_key, maximum=BATCH_KEY_LENGTH)
-    establishment = establishment_get(actor, cr_number=cr_number, permission="apply")
+    establishment = establishment_get(actor, cr_number=clean_cr_number(cr_number), permission="apply")
     results = []
     for index, row in enumerate(rows, start=1):
         fields = {k: ("" if v is None else str(v)) for k, v in row.items() if k not in {"cr_number", "idempotency_key"}}
         try:
+            if str(row.get("cr_number") or "").strip() and clean_cr_number(row["cr_number"]) != establishment.cr_number:
+                raise DomainError("row_of_other_establishment", field="cr_number",
+                                  params={"row": row["cr_number"], "batch": establishment.cr_number})
             key = clean_idempotency_key(row.get("idempotency_key"), "idempotency_key") or (
                 f"{batch_key}:{index}" if batch_key else None)
             data = parse_application(fields)
@@ -218,6 +244,8 @@ def submit_rows(actor: Any, cr_number: str, rows: list[dict[str, Any]], batch_ke
 def application_bulk(request: HttpRequest, body: BulkIn) -> dict[str, Any]:
     from django.utils import translation
 
+    if unknown := _unknown_fields(request, BulkIn):
+        raise InputErrors([DomainError("unknown_field", field=name, params={"value": name}) for name in unknown])
     key = request.headers.get("Idempotency-Key")
     return submit_rows(request.auth, body.cr_number, body.rows, key, translation.get_language() or "ar")  # type: ignore[attr-defined]
 

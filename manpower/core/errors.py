@@ -40,6 +40,9 @@ MESSAGES: dict[str, Promise] = {
     "malformed_file": _("%(file)s, line %(line)s: %(reason)s"),
     "too_many_rows": _("Send at most %(maximum)s rows at a time; this file has %(count)s."),
     "invalid": _("This value is not valid."),
+    "control_character": _("Remove the control or text-direction characters: type the text as it is written."),
+    "nul_character": _("Remove the NUL character (U+0000): no field may contain it."),
+    "request_too_large": _("The request is larger than %(maximum)s: send fewer rows at a time."),
 }
 
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import re
 import time
 import uuid
 from collections.abc import Callable
 
 import structlog
-from django.http import HttpRequest, HttpResponse
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, HttpResponse, HttpResponseNotFound, JsonResponse
 
 from manpower.core.scope import request_scope
 
@@ -78,3 +81,77 @@ class ApiLanguageMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", translation.get_language() or "ar")
         return response
+
+
+def _first_nul(value: object, path: str = "") -> str | None:
+    """Where in a parsed JSON value the first NUL character is (a dotted path, "" for the top), or None."""
+    if isinstance(value, str):
+        return path if "\x00" in value else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            where = f"{path}.{key}" if path else str(key)
+            if "\x00" in str(key):
+                return where
+            if (found := _first_nul(item, where)) is not None:
+                return found
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            if (found := _first_nul(item, f"{path}.{index}" if path else str(index))) is not None:
+                return found
+    return None
+
+
+class InputGuardMiddleware:
+    """Refuse, before any view reads it, input no column can hold or no server should accept whole: a NUL character
+    (PostgreSQL's text cannot store it) in the path, the query, a form or a JSON body, and a body over the limit.
+    The API answers in its error shape (422 or 413), pages with a plain 400 or 413."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "\x00" in request.path:
+            return HttpResponseNotFound()
+        try:
+            field = self._nul_field(request)
+        except RequestDataTooBig:
+            return self._refuse(request, 413, "request_too_large", None,
+                                {"maximum": f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1_000_000} MB"})
+        if field is not None:
+            return self._refuse(request, 422 if self._is_api(request) else 400, "nul_character", field or None, {})
+        return self.get_response(request)
+
+    @staticmethod
+    def _is_api(request: HttpRequest) -> bool:
+        return request.path.startswith("/api/")
+
+    @staticmethod
+    def _nul_field(request: HttpRequest) -> str | None:
+        for key, values in request.GET.lists():
+            if "\x00" in key or any("\x00" in value for value in values):
+                return key
+        content_type = request.content_type or ""
+        if request.method in {"GET", "HEAD", "OPTIONS"}:
+            return None
+        if content_type == "application/json":
+            body = request.body
+            if b"\\u0000" in body.lower() or b"\x00" in body:
+                try:
+                    return _first_nul(json.loads(body)) or ""
+                except ValueError:
+                    return ""
+        elif content_type in {"application/x-www-form-urlencoded", "multipart/form-data"}:
+            for key, values in request.POST.lists():
+                if "\x00" in key or any("\x00" in value for value in values):
+                    return key
+        return None
+
+    def _refuse(self, request: HttpRequest, status: int, code: str, field: str | None,
+                params: dict[str, str]) -> HttpResponse:
+        from manpower.core.errors import render_message
+
+        message = render_message(code, params)
+        if self._is_api(request):
+            return JsonResponse({"errors": [{"code": code, "field": field, "message": message}]}, status=status,
+                                json_dumps_params={"ensure_ascii": False})
+        return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")

@@ -6,6 +6,8 @@ import calendar
 import datetime as dt
 import functools
 
+from manpower.law.errors import LawError
+
 
 @functools.lru_cache(maxsize=65536)  # the same few days are asked for over and over
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -13,6 +15,10 @@ def add_months(day: dt.date, months: int) -> dt.date:
     index = day.year * 12 + day.month - 1 + months
     year, month = divmod(index, 12)
     month += 1
+    if not dt.MINYEAR <= year <= dt.MAXYEAR:
+        raise LawError("date_out_of_range", day=day, months=months,
+                       en="{day} and {months} months is beyond the calendar: check the dates given.",
+                       ar="التاريخ {day} مع {months} شهرًا يتجاوز التقويم: تحقّق من التواريخ المُدخلة.")
     return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 

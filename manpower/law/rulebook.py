@@ -473,6 +473,10 @@ def rules_in_force(application_type: str, on: dt.date) -> tuple[tuple[Rule, ...]
     return checks, fee_rules
 
 
+# Decisions are asked for today, or a day of a planned application: a century ahead is a typing mistake.
+LAST_DECISION_DAY = dt.date(2199, 12, 31)
+
+
 def evaluate(application_type: str, facts: Any, on: dt.date) -> Decision:
     """Decide an application on a day: every check in force, the fees if it is not rejected, the version."""
     from manpower.law.facts import FACTS_BY_TYPE
@@ -489,6 +493,10 @@ def evaluate(application_type: str, facts: Any, on: dt.date) -> Decision:
         raise LawError("date_before_rulebook", on=on, start=book.instruments["rulebook_start"].in_force,
                        en="{on} is before the rule book starts ({start}); older law is not encoded.",
                        ar="التاريخ {on} سابق لبداية دليل القواعد ({start})؛ والقانون الأقدم غير مرمَّز.")
+    if on > LAST_DECISION_DAY:
+        raise LawError("date_beyond_horizon", on=on, last=LAST_DECISION_DAY,
+                       en="{on} is too far ahead: the rule book decides cases up to {last}.",
+                       ar="التاريخ {on} بعيد جدًا: يبتّ دليل القواعد في الحالات حتى {last}.")
     p = book.on(on)
     checks, fee_rules = rules_in_force(application_type, on)
     if not checks:

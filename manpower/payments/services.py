@@ -47,6 +47,7 @@ from manpower.payments.models import (
     Refund,
 )
 from manpower.registry.models import Establishment
+from manpower.registry.validators import clean_omr, clean_text
 
 log = structlog.get_logger("manpower.payments")
 
@@ -72,6 +73,7 @@ register_messages({
 })
 
 THOUSANDTH = Decimal("0.001")
+MAX_TOTAL_OMR = Decimal("999999999.999")  # the amount columns: 12 digits, 3 of them decimals
 STATUS_ORDER = {Payment.Status.CREATED: 0, Payment.Status.STARTED: 1, Payment.Status.SUBMITTED: 2}
 
 
@@ -143,16 +145,14 @@ def invoice_record_payment(*, actor: User, invoice: Invoice, amount: Decimal, me
     """
     if actor.role not in {Role.OFFICER, Role.ADMIN}:
         raise PermissionDenied()
-    reference = (reference or "").strip()
-    if not reference:
-        raise DomainError("required", field="reference")
+    reference = clean_text(reference, "reference", Payment._meta.get_field("reference").max_length or 80, required=True)
     if method not in Payment.Method.values:
         raise DomainError("unknown_code", field="method", params={"value": method, "list": "payment method"})
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
     if invoice.status != Invoice.Status.DUE:
         raise DomainError("invoice_not_due", field="invoice",
                           params={"number": invoice.number, "status": invoice.get_status_display()})
-    amount = Decimal(amount).quantize(THOUSANDTH)
+    amount = clean_omr(amount, "amount", maximum=MAX_TOTAL_OMR)
     if amount != invoice.total_omr:
         raise DomainError("amount_mismatch", field="amount", params={"paid": amount, "due": invoice.total_omr})
     try:

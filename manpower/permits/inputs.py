@@ -25,6 +25,8 @@ register_messages({
     "invalid_permit_number": _("%(value)s is not a permit number: it looks like WP-2026-0000123-4."),
     "job_title_not_in_occupation": _("The job title does not belong to occupation %(occupation)s."),
     "unknown_field": _("%(value)s is not a field of an application."),
+    "idempotency_keys_differ": _("The Idempotency-Key header and the idempotency_key field differ: send one of them."),
+    "row_of_other_establishment": _("This row is for establishment %(row)s, the batch for %(batch)s: send it in its own batch."),
 })
 
 FIELDS = {"type", "cr_number", "passport_number", "passport_country", "nationality", "name_latin", "name_ar",
@@ -96,7 +98,7 @@ def parse_application(data: dict[str, Any]) -> ApplicationInput:
     if app_type not in ApplicationType.values:
         errors.append(DomainError("unknown_application_type", field="type", params={"value": app_type}))
 
-    permit_number = _text(data, "permit_number").upper() or None
+    permit_number = v.normalise_digits(_text(data, "permit_number")).upper() or None
     if app_type != ApplicationType.NEW_PERMIT:
         from manpower.core.numbers import is_well_formed
 
@@ -135,7 +137,7 @@ def parse_application(data: dict[str, Any]) -> ApplicationInput:
                              passport_expires_on=expires or date.min, email=attempt(v.clean_email, data.get("email")) or "",
                              phone=phone)
 
-    occupation = _text(data, "occupation")
+    occupation = v.normalise_digits(_text(data, "occupation"))
     job_title = _text(data, "job_title") or None
     wage = None
     if app_type != ApplicationType.CANCELLATION:
@@ -144,6 +146,8 @@ def parse_application(data: dict[str, Any]) -> ApplicationInput:
         elif job_title and codes.job_title_units().get(job_title) != occupation:
             errors.append(DomainError("job_title_not_in_occupation", field="job_title", params={"occupation": occupation}))
         wage = attempt(v.clean_omr, _text(data, "basic_wage"), "basic_wage")
+        if wage is not None and wage <= 0:
+            errors.append(DomainError("wage_invalid", field="basic_wage"))
     if errors:
         raise InputErrors(errors)
     return ApplicationInput(type=app_type, worker=worker, occupation=occupation, job_title=job_title,

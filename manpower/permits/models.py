@@ -62,6 +62,9 @@ class Application(models.Model):
             # One open renewal, transfer or cancellation per permit at a time: two at once, one succeeds.
             models.UniqueConstraint(fields=["permit"], name="one_open_application_per_permit",
                                     condition=models.Q(permit__isnull=False, state__in=[s.value for s in OPEN_STATES])),
+            # One open new-permit application per worker and establishment: the same worker sent twice at once.
+            models.UniqueConstraint(fields=["person", "establishment"], name="one_open_new_permit_per_worker",
+                                    condition=models.Q(type="new_permit", state__in=[s.value for s in OPEN_STATES])),
         ]
 
     def __str__(self) -> str:

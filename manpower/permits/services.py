@@ -48,10 +48,12 @@ register_messages({
     "permit_already_with_establishment": _("Permit %(number)s is already with this establishment."),
     "application_in_progress": _("Permit %(number)s already has an application in progress (%(application)s)."),
     "worker_holds_active_permit": _(
-        "This worker already holds active permit %(number)s with another employer: apply for a transfer instead."),
+        "This worker already holds an active permit with another employer: apply for a transfer instead, with the "
+        "permit number the worker gives you."),
     "worker_holds_permit_here": _("This worker already holds active permit %(number)s with your establishment: renew it instead."),
     "passport_details_differ": _(
-        "Passport %(passport)s is on record with other details (%(field)s): check the passport, or ask the support desk."),
+        "Passport %(passport)s is on record with other details (name, sex, date of birth or nationality): check them "
+        "against the passport, or ask the support desk."),
     "cannot_withdraw": _("Application %(number)s can no longer be withdrawn: it is %(state)s."),
     "not_referred": _("Application %(number)s is not waiting for an officer: it is %(state)s."),
     "not_rejected": _("Only a rejected application can be approved against the rules; %(number)s is %(state)s."),
@@ -85,6 +87,14 @@ def _permit_for_update(number: str) -> Permit:
     return permit
 
 
+def _name_key(name: str) -> str:
+    """A Latin name as compared: case, accents, spacing and punctuation aside (passports print it in capitals)."""
+    import unicodedata
+
+    letters = unicodedata.normalize("NFKD", name).casefold()
+    return " ".join("".join(ch if ch.isalnum() else " " for ch in letters if not unicodedata.combining(ch)).split())
+
+
 def _person_for(worker: Any) -> tuple[Person, bool]:
     """The person with this passport, created on first application (and whether it was); a mismatch is
     explained, not overwritten."""
@@ -97,11 +107,11 @@ def _person_for(worker: Any) -> tuple[Person, bool]:
             date_of_birth=worker.date_of_birth, sex=worker.sex, passport_expires_on=worker.passport_expires_on,
             email=worker.email, phone=worker.phone,
         ), True
-    for field in ("date_of_birth", "nationality_id"):
-        submitted = worker.date_of_birth if field == "date_of_birth" else worker.nationality
-        if getattr(person, field) != submitted:
-            raise DomainError("passport_details_differ", field=field.removesuffix("_id"),
-                              params={"passport": worker.passport_number, "field": field.removesuffix("_id")})
+    # The details a passport fixes must match the record. Which one differs is not said: an employer must not be
+    # able to find a worker's date of birth by trying dates.
+    if (person.date_of_birth != worker.date_of_birth or person.nationality_id != worker.nationality
+            or person.sex != worker.sex or _name_key(person.name_latin) != _name_key(worker.name_latin)):
+        raise DomainError("passport_details_differ", field="passport_number", params={"passport": worker.passport_number})
     if worker.passport_expires_on and worker.passport_expires_on != person.passport_expires_on:
         person.passport_expires_on = worker.passport_expires_on
         person.save(update_fields=["passport_expires_on", "updated_at"])
@@ -170,9 +180,10 @@ def _submission(*, actor: User, establishment: Establishment, data: ApplicationI
         person, new_person = _person_for(data.worker)
         # A person first known now holds no permit anywhere: nothing to look up.
         held = None if new_person else Permit.objects.filter(person=person, status=Permit.Status.ACTIVE).first()
-        if held is not None:
-            code = "worker_holds_permit_here" if held.establishment_id == establishment.pk else "worker_holds_active_permit"
-            raise DomainError(code, field="passport_number", params={"number": held.number})
+        if held is not None:  # another employer's permit number is the worker's to give (for a transfer), not ours
+            if held.establishment_id == establishment.pk:
+                raise DomainError("worker_holds_permit_here", field="passport_number", params={"number": held.number})
+            raise DomainError("worker_holds_active_permit", field="passport_number")
         if not new_person:
             pending = Application.objects.filter(person=person, establishment=establishment, type=ApplicationType.NEW_PERMIT,
                                                  state__in=OPEN_STATES).only("number").first()

@@ -19,12 +19,13 @@ from django.views.decorators.http import require_POST
 from manpower.api.permits import verify
 from manpower.core.errors import DomainError, InputErrors
 from manpower.identity.authz import request_user
+from manpower.payments import selectors as payment_selectors
 from manpower.payments import services as payment_services
 from manpower.payments.models import Invoice
 from manpower.permits import credentials, selectors, services
 from manpower.permits.documents import permit_card_pdf
 from manpower.permits.forms import ApplicationForm, OfficerDecisionForm, PaymentForm, VerifyForm
-from manpower.permits.inputs import parse_application
+from manpower.permits.inputs import KEY_LENGTH, parse_application
 from manpower.permits.presenters import application_view
 from manpower.registry.models import Country
 from manpower.registry.selectors import establishment_get, establishments_for
@@ -59,9 +60,16 @@ def application_new(request: HttpRequest) -> HttpResponse:
                 data.pop(key, None)
         try:
             establishment = establishment_get(user, cr_number=form.cleaned_data["cr_number"], permission="apply")  # type: ignore[arg-type]
-            application = services.application_submit(actor=user, establishment=establishment,  # type: ignore[arg-type]
-                                                      data=parse_application(data),
-                                                      idempotency_key=request.POST.get("form_token") or None)
+            parsed = parse_application(data)
+            try:
+                application = services.application_submit(actor=user, establishment=establishment,  # type: ignore[arg-type]
+                                                          data=parsed, idempotency_key=_form_key(request))
+            except DomainError as error:
+                if error.code != "idempotency_key_reused":
+                    raise
+                # Back, changed and sent again after the first was recorded: another application, not a double click.
+                application = services.application_submit(actor=user, establishment=establishment,  # type: ignore[arg-type]
+                                                          data=parsed, idempotency_key=None)
         except InputErrors as errors:
             _add_errors(form, errors.errors)
         except DomainError as error:
@@ -71,11 +79,17 @@ def application_new(request: HttpRequest) -> HttpResponse:
     return render(request, "permits/application_form.html", {"form": form, "form_token": _form_token(request)})
 
 
+def _form_key(request: HttpRequest) -> str | None:
+    """The form's token as the submission's idempotency key; one we did not issue (too long) is not used."""
+    token = (request.POST.get("form_token") or "").strip()
+    return token if 0 < len(token) <= KEY_LENGTH else None
+
+
 def _form_token(request: HttpRequest) -> str:
     """A fresh key per form view, so pressing Submit twice records one application."""
     import secrets
 
-    return request.POST.get("form_token") or secrets.token_urlsafe(16)
+    return _form_key(request) or secrets.token_urlsafe(16)
 
 
 @login_required
@@ -92,6 +106,12 @@ def application_detail(request: HttpRequest, number: str) -> HttpResponse:
         raise Http404 from None
     view = application_view(application, with_decisions=True)
     context: dict[str, Any] = {"application": application, "view": view}
+    # Link only what this user may open: a new employer does not see the old employer's permit, nor a worker invoices.
+    user = request.user
+    context["permit_visible"] = bool(view.get("permit_number")) and selectors.permits_for(user).filter(  # type: ignore[arg-type]
+        number=view["permit_number"]).exists()
+    context["invoice_visible"] = bool(view.get("invoice")) and payment_selectors.invoices_for(user).filter(  # type: ignore[arg-type]
+        number=view["invoice"]["number"]).exists()
     if request.user.role in {"officer", "admin"}:  # type: ignore[union-attr]
         context["decision_form"] = OfficerDecisionForm()
         context["payment_form"] = PaymentForm()

@@ -190,6 +190,8 @@ def apply_start(request: HttpRequest) -> HttpResponse:
 def apply_step(request: HttpRequest, draft: Any, step: str) -> HttpResponse:
     user = request_user(request)
     found = selectors.draft_get(user, draft)
+    if found is None and (number := selectors.submitted_draft_number(user, draft)):
+        return redirect("portal:application", number=number)  # submitted already: Submit pressed twice, or Back
     if found is None or step not in services.STEP_FIELDS:
         raise Http404
     pending = request.session.get(PENDING)

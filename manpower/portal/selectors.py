@@ -190,5 +190,11 @@ def draft_get(user: User, public_id: Any) -> ApplicationDraft | None:
     return drafts_for(user).filter(public_id=public_id).first()
 
 
+def submitted_draft_number(user: User, public_id: Any) -> str | None:
+    """The number of the application the user's draft became, once submitted (a second click on Submit finds it)."""
+    return (ApplicationDraft.objects.filter(user=user, public_id=public_id, submitted_application__isnull=False)
+            .values_list("submitted_application__number", flat=True).first())
+
+
 def establishment_members(establishment: Establishment) -> QuerySet[Membership]:
     return Membership.objects.filter(establishment=establishment).select_related("user").order_by("user__full_name")

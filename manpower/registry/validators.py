@@ -13,6 +13,10 @@ CIVIL_ID = re.compile(r"^\d{8,9}$")
 PASSPORT = re.compile(r"^[A-Z0-9]{6,9}$")
 E164 = re.compile(r"^\+[1-9]\d{7,14}$")
 OMAN_PHONE = re.compile(r"^\+968[279]\d{7}$")
+AMOUNT = re.compile(r"^\d{1,12}(\.\d{1,3})?$")
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# Control characters and the bidirectional overrides and isolates, which can make a name display as another.
+UNSAFE_TEXT = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def normalise_digits(value: str) -> str:
@@ -56,10 +60,14 @@ def clean_phone(value: str, field: str = "phone") -> str:
 
 
 def clean_date(value: object, field: str) -> date:
+    """YYYY-MM-DD only (not the other forms ISO 8601 allows, such as 19900101 or 1990-W01-1)."""
     if isinstance(value, date):
         return value
+    text = normalise_digits(str(value or "")).strip()
+    if not ISO_DATE.match(text):
+        raise DomainError("invalid_date", field=field)
     try:
-        return date.fromisoformat(normalise_digits(str(value or "")).strip())
+        return date.fromisoformat(text)
     except ValueError:
         raise DomainError("invalid_date", field=field) from None
 
@@ -69,12 +77,15 @@ MAX_OMR = Decimal("9999999.999")
 
 
 def clean_omr(value: object, field: str = "basic_wage", maximum: Decimal = MAX_OMR) -> Decimal:
-    try:
-        amount = Decimal(normalise_digits(str(value)).strip())
-    except (InvalidOperation, ValueError):
-        raise DomainError("wage_invalid", field=field) from None
-    if not amount.is_finite() or amount < 0 or amount.as_tuple().exponent < -3:  # type: ignore[operator]
+    """Rials as people write them: digits (Arabic-Indic too), at most 3 decimals after "." or the Arabic "٫";
+    not 1e3, 1_000 or -0."""
+    text = normalise_digits(str(value)).strip().replace("\u066b", ".")
+    if not AMOUNT.match(text):
         raise DomainError("wage_invalid", field=field)
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        raise DomainError("wage_invalid", field=field) from None
     if amount > maximum:
         raise DomainError("amount_too_large", field=field, params={"maximum": f"{maximum:,}"})
     return amount.quantize(Decimal("0.001"))
@@ -85,6 +96,8 @@ def clean_text(value: object, field: str, maximum: int, *, required: bool = Fals
     text = "" if value is None else str(value).strip()
     if required and not text:
         raise DomainError("required", field=field)
+    if UNSAFE_TEXT.search(text):
+        raise DomainError("control_character", field=field)
     if len(text) > maximum:
         raise DomainError("too_long", field=field, params={"maximum": maximum, "length": len(text)})
     return text

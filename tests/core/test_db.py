@@ -9,8 +9,6 @@ from django.db import DatabaseError, connection
 
 from manpower.core.db import close_after_stale_plan
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
 
 def _other_connection() -> psycopg.Connection:
     db = settings.DATABASES["default"]
@@ -19,7 +17,8 @@ def _other_connection() -> psycopg.Connection:
                            autocommit=True)
 
 
-def test_a_stale_prepared_statement_closes_the_connection_when_the_request_ends() -> None:
+def test_a_stale_prepared_statement_closes_the_connection_when_the_request_ends(reference_data_reloaded,
+                                                                                transactional_db) -> None:
     if connection.vendor != "postgresql" or not connection.settings_dict.get("OPTIONS", {}).get("prepare_threshold"):
         pytest.skip("prepared statements are a PostgreSQL setting")
     with connection.cursor() as cursor:
@@ -50,6 +49,7 @@ def test_a_stale_prepared_statement_closes_the_connection_when_the_request_ends(
             cursor.execute("DROP TABLE IF EXISTS stale_plan_probe")
 
 
+@pytest.mark.django_db
 def test_other_errors_leave_the_connection_open() -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")

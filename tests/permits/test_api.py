@@ -57,7 +57,7 @@ def test_an_idempotency_key_sent_with_another_application_is_refused(client, emp
                  rep, HTTP_IDEMPOTENCY_KEY="abc-123", HTTP_ACCEPT_LANGUAGE="en")
     assert (first.status_code, other.status_code) == (201, 422)
     [error] = other.json()["errors"]
-    assert error["code"] == "idempotency_key_reused" and error["field"] == "idempotency_key"
+    assert error["code"] == "idempotency_key_reused" and error["field"] == "Idempotency-Key"
     assert first.json()["number"] in error["message"]
     assert Application.objects.count() == 1 and not Person.objects.filter(passport_number="ZZ99887").exists()
 

@@ -120,6 +120,22 @@ def test_a_worker_holding_an_active_permit_elsewhere_is_refused_specifically(emp
     with pytest.raises(DomainError) as error:
         submit(world2, passport_number="Z1234567")
     assert error.value.code == "worker_holds_active_permit" and error.value.field == "passport_number"
+    held = Permit.objects.get(person_id=application.person_id, status=Permit.Status.ACTIVE).number
+    assert not error.value.params and held not in error.value.message("en"), "the permit number is the worker's to give"
+
+
+def test_a_passport_on_record_with_another_name_is_refused_without_saying_which_detail(employer_world):
+    first = submit(employer_world, passport_number="NM123456", name_latin="Arun Kumar")
+    services.application_withdraw(actor=employer_world["rep"], application=first)
+    again = submit(employer_world, passport_number="NM123456", name_latin="ARUN  KUMAR")  # as the passport prints it
+    assert again.person_id == first.person_id
+    services.application_withdraw(actor=employer_world["rep"], application=again)
+    for changed in ({"name_latin": "Someone Else"}, {"sex": "F"}, {"date_of_birth": "1994-05-18"}):
+        with pytest.raises(DomainError) as error:
+            submit(employer_world, passport_number="NM123456", **changed)
+        assert (error.value.code, error.value.field) == ("passport_details_differ", "passport_number")
+        assert set(error.value.params) == {"passport"}
+    assert Person.objects.get(pk=first.person_id).name_latin == "Arun Kumar"
 
 
 def test_bad_input_reports_every_field_and_writes_nothing(employer_world):

@@ -88,3 +88,16 @@ def test_one_new_worker_sent_many_times_at_once_with_one_key_is_one_application(
     assert len({number for _, number in results}) == 1, "every sender gets the first result"
     assert Application.objects.filter(idempotency_key="payroll-run-17").count() == 1
     assert Person.objects.filter(passport_number="RACE0001").count() == 1
+
+
+def test_one_known_worker_sent_at_once_without_a_key_is_one_open_application(reference_data_reloaded,
+                                                                           transactional_db, employer_world):
+    from tests.permits.conftest import new_permit
+
+    data = parse_application(new_permit(passport_number="RACE0002"))
+    first = services.application_submit(actor=employer_world["rep"], establishment=employer_world["est"], data=data)
+    services.application_withdraw(actor=employer_world["rep"], application=first)  # the worker is on record now
+    results = _submit_at_once(employer_world, data, contenders=4)
+    assert sorted(outcome for outcome, _ in results) == ["ok", "refused", "refused", "refused"], results
+    assert {detail for outcome, detail in results if outcome == "refused"} == {"worker_application_in_progress"}
+    assert Application.objects.filter(person_id=first.person_id).exclude(pk=first.pk).count() == 1

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from manpower.api.permits import MAX_BULK_ROWS, submit_rows
 from manpower.core.errors import DomainError
 from manpower.identity.models import User
+from manpower.permits.inputs import KEY_LENGTH
 
 
 class Command(BaseCommand):
@@ -40,10 +41,17 @@ class Command(BaseCommand):
         if actor is None:
             raise CommandError(f"no account {options['email']}")
         results: list[dict] = []
+        key = (options["key"] or "").strip()
+        if key:
+            # Each row's key is "<key>:<row of the file>": the same file sent again gives the same results.
+            longest = KEY_LENGTH - len(f":{len(rows)}")
+            if len(key) > longest:
+                raise CommandError(f"--key: at most {longest} characters for a file of {len(rows)} rows")
+            rows = [{**row, "idempotency_key": row.get("idempotency_key") or f"{key}:{index}"}
+                    for index, row in enumerate(rows, start=1)]
         try:
             for start in range(0, len(rows), MAX_BULK_ROWS):
-                chunk = submit_rows(actor, options["cr"], rows[start:start + MAX_BULK_ROWS],
-                                    f"{options['key']}:{start}" if options["key"] else None, options["lang"])
+                chunk = submit_rows(actor, options["cr"], rows[start:start + MAX_BULK_ROWS], None, options["lang"])
                 for result in chunk["results"]:
                     result["row"] += start
                 results.extend(chunk["results"])
@@ -60,3 +68,5 @@ class Command(BaseCommand):
                     self.stdout.write(f"row {result['row']:>4}: refused — {errors}")
         accepted = sum(1 for r in results if r["accepted"])
         self.stderr.write(f"{accepted} accepted, {len(results) - accepted} refused")
+        if results and not accepted:
+            raise CommandError("no row was accepted")
