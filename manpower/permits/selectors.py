@@ -11,6 +11,7 @@ from manpower.identity.authz import establishment_ids
 from manpower.identity.models import Role, User
 from manpower.permits.models import OPEN_STATES, Application, Permit, State
 from manpower.registry.models import Person
+from manpower.registry.validators import normalise_digits
 
 MINISTRY = {Role.OFFICER, Role.ANALYST, Role.SUPPORT, Role.ADMIN}
 
@@ -61,7 +62,7 @@ def review_queue(user: User) -> QuerySet[Application]:
 def permit_public_status(number: str) -> Permit | None:
     """For the public check: the permit by its number, with only what the public page shows."""
     return (Permit.objects.select_related("establishment", "occupation", "person")
-            .filter(number=(number or "").strip().upper()).first())
+            .filter(number=normalise_digits(number or "").strip().upper()).first())
 
 
 def establishment_summary(establishment_id: int, today: date) -> dict[str, int]:

@@ -167,3 +167,12 @@ def test_the_application_page_links_only_what_its_reader_may_open(client, employ
     page = client.get(f"/en/applications/{application.number}/")
     assert page.status_code == 200 and invoice.number in page.content.decode()
     assert f'/invoices/{invoice.number}/' not in page.content.decode()
+
+
+def test_the_public_check_reads_a_permit_number_typed_with_arabic_indic_digits(client, employer_world):
+    from tests.permits.test_pipeline import issued_permit
+
+    permit = issued_permit(employer_world)
+    typed = "".join("٠١٢٣٤٥٦٧٨٩"[int(ch)] if ch.isdigit() else ch for ch in permit.number.lower())
+    result = client.get("/api/v1/verify", {"number": typed}).json()
+    assert (result["found"], result["number"], result["status"]) == (True, permit.number, "active")

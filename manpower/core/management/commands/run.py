@@ -65,7 +65,7 @@ class Command(BaseCommand):
         path = passwords_file()
         if path.exists():
             passwords = json.loads(path.read_text())
-            lines.append("  Demo accounts (passwords are kept in var/demo-accounts.json):")
+            lines.append(f"  Demo accounts (passwords are kept in {path}):")
             for account in ACCOUNTS:
                 lines.append(f"    {account.key:<9} {account.email:<28} {passwords.get(account.email, '?')}")
         sandbox = f"http://127.0.0.1:{sandbox_port}"
