@@ -8,11 +8,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import BaseModel
 
 from manpower.api import MAX_PAGE
-from manpower.core.errors import DomainError, InputErrors
+from manpower.core.errors import DomainError, InputErrors, register_messages, render_message
 from manpower.payments import services as payment_services
 from manpower.payments.models import Invoice
 from manpower.permits import credentials, selectors, services
@@ -355,6 +356,7 @@ class VerifyOut(Schema):
     cr_number: str | None = None
     occupation: str | None = None
     problem: str | None = None
+    problem_code: str | None = Field(None, description="credential_not_genuine | no_such_permit | credential_replaced")
 
 
 def verify(number: str | None = None, token: str | None = None) -> dict[str, Any]:
@@ -365,17 +367,31 @@ def verify(number: str | None = None, token: str | None = None) -> dict[str, Any
         checked = credentials.verify_token(token)
         signature_valid = checked.valid
         if not checked.valid:
-            return {"found": False, "signature_valid": False, "problem": checked.problem}
+            return {"found": False, "signature_valid": False, **_problem("credential_not_genuine")}
         number = checked.claims.get("pn")
     permit = selectors.permit_public_status(number or "")
     if permit is None:
-        return {"found": False, "signature_valid": signature_valid, "problem": "no permit with this number"}
+        return {"found": False, "signature_valid": signature_valid, **_problem("no_such_permit")}
     if token and permit.credential != token.strip():
-        problem = "this credential was replaced by a newer one (the permit was renewed); check the status below"
+        problem = "credential_replaced"
     return {"found": True, "signature_valid": signature_valid, "number": permit.number, "status": permit.status,
             "status_label": permit.get_status_display(), "valid_from": permit.valid_from,
             "valid_until": permit.valid_until, "cr_number": permit.establishment.cr_number,
-            "occupation": permit.occupation_id, "problem": problem}
+            "occupation": permit.occupation_id, **_problem(problem)}
+
+
+register_messages({
+    "credential_not_genuine": _("This credential is not genuine: it is not a permit credential, or its signature "
+                                "does not match the Ministry's key."),
+    "no_such_permit": _("There is no permit with this number."),
+    "credential_replaced": _("This credential was replaced by a newer one (the permit was renewed): the status "
+                             "shown is the permit's current one."),
+})
+
+
+def _problem(code: str | None) -> dict[str, str | None]:
+    """What stands in the way of trusting the answer: a stable code and its words in the caller's language."""
+    return {"problem_code": code, "problem": render_message(code) if code else None}
 
 
 @public.get("/verify", response=VerifyOut, auth=None, summary="Check a permit (public)")

@@ -37,6 +37,7 @@ MESSAGES: dict[str, Promise] = {
     "invalid_email": _("Enter an e-mail address such as name@example.om."),
     "not_permitted": _("You are not permitted to do this for this record."),
     "not_found": _("No such record, or you are not permitted to see it."),
+    "method_not_allowed": _("This address does not accept %(method)s; it accepts %(allowed)s."),
     "malformed_file": _("%(file)s, line %(line)s: %(reason)s"),
     "too_many_rows": _("Send at most %(maximum)s rows at a time; this file has %(count)s."),
     "invalid": _("This value is not valid."),

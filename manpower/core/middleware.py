@@ -79,8 +79,26 @@ class ApiLanguageMiddleware:
         translation.activate(language or translation.get_language() or "ar")
         request.LANGUAGE_CODE = translation.get_language()  # type: ignore[attr-defined]
         response = self.get_response(request)
+        if response.status_code in {404, 405} and not response.get("Content-Type", "").startswith("application/json"):
+            response = self._in_error_shape(request, response)
         response.headers.setdefault("Content-Language", translation.get_language() or "ar")
         return response
+
+    @staticmethod
+    def _in_error_shape(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        """An unknown API address (404) or method (405) answers as every other API error does."""
+        from manpower.core.errors import render_message
+
+        if response.status_code == 404:
+            error = {"code": "not_found", "field": None, "message": render_message("not_found")}
+        else:
+            allowed = response.get("Allow", "")
+            error = {"code": "method_not_allowed", "field": None,
+                     "message": render_message("method_not_allowed", {"method": request.method, "allowed": allowed})}
+        shaped = JsonResponse({"errors": [error]}, status=response.status_code, json_dumps_params={"ensure_ascii": False})
+        if response.has_header("Allow"):
+            shaped["Allow"] = response["Allow"]
+        return shaped
 
 
 def _first_nul(value: object, path: str = "") -> str | None:

@@ -231,7 +231,7 @@ def verify_page(request: HttpRequest) -> HttpResponse:
             claims = credentials.verify_token(token).claims
             result["holder"] = {"name": claims.get("name"), "nationality": claims.get("nat"),
                                 "passport_last4": claims.get("pp4")}
-            result["replaced"] = bool(result.get("problem"))
+            result["replaced"] = result.get("problem_code") == "credential_replaced"
     return render(request, "permits/verify.html", {"form": form, "result": result, "query": query})
 
 

@@ -176,3 +176,19 @@ def test_the_public_check_reads_a_permit_number_typed_with_arabic_indic_digits(c
     typed = "".join("٠١٢٣٤٥٦٧٨٩"[int(ch)] if ch.isdigit() else ch for ch in permit.number.lower())
     result = client.get("/api/v1/verify", {"number": typed}).json()
     assert (result["found"], result["number"], result["status"]) == (True, permit.number, "active")
+
+
+def test_unknown_api_addresses_and_methods_answer_in_the_error_shape(client):
+    missing = client.get("/api/v1/no-such-thing", HTTP_ACCEPT_LANGUAGE="en")
+    assert missing.status_code == 404 and missing.json()["errors"][0]["code"] == "not_found"
+    wrong = client.delete("/api/v1/verify", HTTP_ACCEPT_LANGUAGE="en")
+    assert wrong.status_code == 405 and wrong.json()["errors"][0]["code"] == "method_not_allowed"
+    assert "GET" in wrong["Allow"] and "GET" in wrong.json()["errors"][0]["message"]
+
+
+def test_the_public_check_explains_its_problems_in_the_callers_language(client):
+    unknown = client.get("/api/v1/verify", {"number": "WP-2026-0000001-4"}, HTTP_ACCEPT_LANGUAGE="ar").json()
+    assert (unknown["found"], unknown["problem_code"]) == (False, "no_such_permit")
+    assert unknown["problem"] == "لا يوجد ترخيص بهذا الرقم."
+    forged = client.get("/api/v1/verify", {"token": "a.b.c"}, HTTP_ACCEPT_LANGUAGE="en").json()
+    assert forged["problem_code"] == "credential_not_genuine" and forged["problem"].startswith("This credential is not genuine")
