@@ -35,12 +35,6 @@ register_messages({
 })
 
 
-class ErrorOut(Schema):
-    code: str
-    field: str | None = None
-    message: str
-
-
 @api.exception_handler(DomainError)
 def domain_error(request: HttpRequest, error: DomainError) -> HttpResponse:
     return api.create_response(request, {"errors": [error.as_dict(translation.get_language())]}, status=error.status)

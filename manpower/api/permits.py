@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import BaseModel
 
-from manpower.api import MAX_PAGE
+from manpower.api import ERRORS, MAX_PAGE
 from manpower.core.errors import DomainError, InputErrors, register_messages, render_message
 from manpower.payments import services as payment_services
 from manpower.payments.models import Invoice
@@ -152,7 +152,7 @@ def _unknown_fields(request: HttpRequest, schema: type[BaseModel]) -> list[str]:
     return [name for name in body if name not in schema.model_fields] if isinstance(body, dict) else []
 
 
-@router.post("/applications", response={200: ApplicationOut, 201: ApplicationOut},
+@router.post("/applications", response={200: ApplicationOut, 201: ApplicationOut, **ERRORS},
              summary="Submit an application (decided at once)",
              openapi_extra=_key_header("Any unique string per application, e.g. a UUID. Sent again, it returns the first "
                                        "result (200); sent with a different application, it is refused (422).", KEY_LENGTH))
@@ -175,7 +175,7 @@ def application_create(request: HttpRequest, body: ApplicationIn) -> Status:
     return Status(200 if submission.replayed else 201, application_view(submission.application, latest=submission.decision))
 
 
-@router.get("/applications", response=Page, summary="List applications you may see")
+@router.get("/applications", response={200: Page, **ERRORS}, summary="List applications you may see")
 def application_list(request: HttpRequest, filters: Query[ListFilters]) -> dict[str, Any]:
     queryset = selectors.applications_for(request.auth)  # type: ignore[attr-defined]
     errors = [DomainError("unknown_code", field=name, params={"value": value, "list": name})
@@ -245,7 +245,7 @@ def submit_rows(actor: Any, cr_number: str, rows: list[dict[str, Any]], batch_ke
     return {"accepted": accepted, "refused": len(results) - accepted, "results": results}
 
 
-@router.post("/applications/bulk", response=BulkOut, summary=f"Submit up to {MAX_BULK_ROWS} applications",
+@router.post("/applications/bulk", response={200: BulkOut, **ERRORS}, summary=f"Submit up to {MAX_BULK_ROWS} applications",
              openapi_extra=_key_header("One key per batch: sending the batch again returns each row's first result. "
                                        "A row's own idempotency_key takes precedence.", BATCH_KEY_LENGTH))
 def application_bulk(request: HttpRequest, body: BulkIn) -> dict[str, Any]:
@@ -257,12 +257,12 @@ def application_bulk(request: HttpRequest, body: BulkIn) -> dict[str, Any]:
     return submit_rows(request.auth, body.cr_number, body.rows, key, translation.get_language() or "ar")  # type: ignore[attr-defined]
 
 
-@router.get("/applications/{number}", response=ApplicationOut)
+@router.get("/applications/{number}", response={200: ApplicationOut, **ERRORS})
 def application_detail(request: HttpRequest, number: str) -> dict[str, Any]:
     return application_view(selectors.application_get(request.auth, number))  # type: ignore[attr-defined]
 
 
-@router.post("/applications/{number}/withdraw", response=ApplicationOut)
+@router.post("/applications/{number}/withdraw", response={200: ApplicationOut, **ERRORS})
 def application_withdraw(request: HttpRequest, number: str) -> dict[str, Any]:
     application = selectors.application_get(request.auth, number)  # type: ignore[attr-defined]
     return application_view(services.application_withdraw(actor=request.auth, application=application))  # type: ignore[attr-defined]

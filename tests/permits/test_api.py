@@ -259,3 +259,11 @@ def test_a_second_open_application_for_the_same_worker_is_refused_with_the_first
     assert (error["code"], error["field"]) == ("worker_application_in_progress", "passport_number")
     assert first.json()["number"] in error["message"]
     assert Application.objects.count() == 1
+
+
+def test_the_openapi_document_describes_the_refusals_in_their_shape(client):
+    schema = client.get("/api/openapi.json").json()
+    responses = schema["paths"]["/api/v1/applications"]["post"]["responses"]
+    assert {"200", "201", "401", "422"} <= set(responses)
+    errors = schema["components"]["schemas"]["ErrorsOut"]
+    assert errors["properties"]["errors"]["items"]["$ref"].endswith("/ErrorOut")
