@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -10,7 +9,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router, Schema, Status
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from manpower.api import ERRORS, MAX_PAGE
 from manpower.core.errors import DomainError, InputErrors, register_messages, render_message
@@ -38,6 +37,9 @@ def _key_header(description: str, maximum: int) -> dict[str, Any]:
 
 
 class ApplicationIn(BaseModel):  # a plain pydantic model, as the responses below: the body is a dict
+    # Fields it does not know are kept (model_extra), so that parse_application refuses each by name.
+    model_config = ConfigDict(extra="allow")
+
     cr_number: str = Field(..., description="The establishment applying (commercial registration number).")
     type: str = Field("new_permit", description="new_permit | renewal | transfer | cancellation")
     passport_number: str | None = None
@@ -147,24 +149,17 @@ def _single_key(header: str | None, field: Any) -> str | None:
     return from_header or from_body
 
 
-def _unknown_fields(request: HttpRequest, schema: type[BaseModel]) -> list[str]:
-    body = json.loads(request.body or b"{}")  # already read by Ninja: it parsed as an object
-    return [name for name in body if name not in schema.model_fields] if isinstance(body, dict) else []
-
-
 @router.post("/applications", response={200: ApplicationOut, 201: ApplicationOut, **ERRORS},
              summary="Submit an application (decided at once)",
              openapi_extra=_key_header("Any unique string per application, e.g. a UUID. Sent again, it returns the first "
                                        "result (200); sent with a different application, it is refused (422).", KEY_LENGTH))
 def application_create(request: HttpRequest, body: ApplicationIn) -> Status:
     """Send an `Idempotency-Key` header: the same key returns the first result (200) instead of a second application."""
-    payload = body.model_dump()
-    # Fields the schema does not know reach parse_application, which refuses each by name (as in bulk rows).
-    payload.update({name: "" for name in _unknown_fields(request, ApplicationIn)})
+    payload = body.model_dump()  # with the fields the schema does not know, which parse_application refuses by name
     key = _single_key(request.headers.get("Idempotency-Key"), payload.pop("idempotency_key", None))
     establishment = establishment_get(request.auth, cr_number=clean_cr_number(payload.pop("cr_number", "")),  # type: ignore[attr-defined]
                                       permission="apply", with_places=False)
-    data = parse_application({k: v for k, v in payload.items() if v is not None})
+    data = parse_application({k: v for k, v in payload.items() if v is not None or k in (body.model_extra or {})})
     try:
         submission = services.application_submission(actor=request.auth, establishment=establishment,  # type: ignore[attr-defined]
                                                      data=data, idempotency_key=key)
@@ -196,7 +191,9 @@ def application_list(request: HttpRequest, filters: Query[ListFilters]) -> dict[
             "results": [application_view(application) for application in rows]}
 
 
-class BulkIn(Schema):
+class BulkIn(BaseModel):
+    model_config = ConfigDict(extra="allow")  # unknown top-level fields are refused by name
+
     cr_number: str
     rows: list[dict[str, Any]] = Field(..., description=f"Up to {MAX_BULK_ROWS} application rows (fields as above).")
 
@@ -251,8 +248,8 @@ def submit_rows(actor: Any, cr_number: str, rows: list[dict[str, Any]], batch_ke
 def application_bulk(request: HttpRequest, body: BulkIn) -> dict[str, Any]:
     from django.utils import translation
 
-    if unknown := _unknown_fields(request, BulkIn):
-        raise InputErrors([DomainError("unknown_field", field=name, params={"value": name}) for name in unknown])
+    if body.model_extra:
+        raise InputErrors([DomainError("unknown_field", field=name, params={"value": name}) for name in body.model_extra])
     key = request.headers.get("Idempotency-Key")
     return submit_rows(request.auth, body.cr_number, body.rows, key, translation.get_language() or "ar")  # type: ignore[attr-defined]
 
